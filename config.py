@@ -1,0 +1,71 @@
+"""One settings object for every process (API, worker, launcher), read from the environment."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Process configuration; every field can be set by an environment variable of its name."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    ENVIRONMENT: Literal["development", "test", "production"] = "development"
+    DATABASE_URL: str = f"sqlite:///{ROOT / 'var' / 'onewindow.db'}"
+    TEMPORAL_ADDRESS: str = "127.0.0.1:7233"
+    TEMPORAL_NAMESPACE: str = "default"
+    TASK_QUEUE: str = "onewindow-cases"
+    BLOB_DIR: Path = ROOT / "var" / "blobs"
+    SMS_GATEWAY: Literal["local", "http"] = "local"
+    SMS_OUTBOX_FILE: Path = ROOT / "var" / "sms" / "outbox.jsonl"
+    SMS_HTTP_URL: str | None = None
+    SMS_HTTP_TOKEN: str | None = None
+    EMS_GATEWAY: Literal["local", "http"] = "local"
+    EMS_LOCAL_DIR: Path = ROOT / "var" / "ems"
+    EMS_HTTP_URL: str | None = None
+    EMS_HTTP_TOKEN: str | None = None
+    HALL_DIVISION: str = Field(default="420103", pattern=r"^\d{6}$")
+    HALL_NAME: str = "江汉区不动产登记交易中心"
+    PROVINCE_ABBR: str = "鄂"
+    CITY_NAME: str = "武汉市"
+    CERTIFICATE_SERIAL_WIDTH: int = Field(default=7, ge=3, le=10)
+    TIMEZONE: str = "Asia/Shanghai"
+    LOG_FORMAT: Literal["console", "json"] | None = None
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        if value.startswith("postgresql://"):
+            # psycopg 3 is the installed driver; plain postgresql:// would pick psycopg2.
+            return value.replace("postgresql://", "postgresql+psycopg://", 1)
+        return value
+
+    @model_validator(mode="after")
+    def _real_gateways_configured(self) -> Settings:
+        if self.SMS_GATEWAY == "http" and not self.SMS_HTTP_URL:
+            raise ValueError("SMS_GATEWAY=http needs SMS_HTTP_URL")
+        if self.EMS_GATEWAY == "http" and not self.EMS_HTTP_URL:
+            raise ValueError("EMS_GATEWAY=http needs EMS_HTTP_URL")
+        return self
+
+    @property
+    def log_format(self) -> Literal["console", "json"]:
+        """JSON lines in production, readable lines elsewhere unless set explicitly."""
+        if self.LOG_FORMAT:
+            return self.LOG_FORMAT
+        return "json" if self.ENVIRONMENT == "production" else "console"
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

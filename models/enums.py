@@ -1,0 +1,112 @@
+"""Case stages, step names and the search-attribute keys supervisors filter on."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from temporalio.common import SearchAttributeKey
+
+
+class Stage(StrEnum):
+    """Where a case stands; also the value of the `CaseStage` search attribute."""
+
+    PRE_REVIEW = "pre_review"
+    INTAKE = "intake"
+    TRANSACTION_CHECK = "transaction_check"
+    TAX_ASSESSMENT = "tax_assessment"
+    AWAITING_PAYMENT = "awaiting_payment"
+    REGISTRATION = "registration"
+    AWAITING_COLLECTION_CHOICE = "awaiting_collection_choice"
+    AWAITING_PICKUP = "awaiting_pickup"
+    SHIPPING = "shipping"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    LAPSED = "lapsed"
+
+
+STAGE_LABELS: dict[Stage, tuple[str, str]] = {
+    Stage.PRE_REVIEW: ("材料预审", "pre-review of materials"),
+    Stage.INTAKE: ("收件与推送", "intake and document push"),
+    Stage.TRANSACTION_CHECK: ("房产交易核查", "transaction check by the housing department"),
+    Stage.TAX_ASSESSMENT: ("税务核税", "tax assessment"),
+    Stage.AWAITING_PAYMENT: ("等待缴税", "waiting for the applicant to pay the taxes"),
+    Stage.REGISTRATION: ("审核、登簿、缮证", "review, recording and certificate printing"),
+    Stage.AWAITING_COLLECTION_CHOICE: ("等待选择领证方式", "waiting for window or EMS choice"),
+    Stage.AWAITING_PICKUP: ("等待窗口领证", "certificate waiting at the window"),
+    Stage.SHIPPING: ("EMS 寄送", "certificate sent by EMS"),
+    Stage.COMPLETED: ("办结", "completed"),
+    Stage.REFUSED: ("不予办理", "refused"),
+    Stage.LAPSED: ("逾期未缴税，已终止", "closed: the payment window lapsed"),
+}
+
+TERMINAL_STAGES = frozenset({Stage.COMPLETED, Stage.REFUSED, Stage.LAPSED})
+
+
+class StepName(StrEnum):
+    """The steps of a case as the progress page lists them."""
+
+    PRE_REVIEW = "pre_review"
+    PUSH_DOCUMENTS = "push_documents"
+    TRANSACTION_CHECK = "transaction_check"
+    TAX_ASSESSMENT = "tax_assessment"
+    PAYMENT = "payment"
+    REGISTRATION = "registration"
+    COLLECTION = "collection"
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    WAITING = "waiting"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Department(StrEnum):
+    """Who holds the case now (the `CaseDepartment` search attribute)."""
+
+    SERVICE_DESK = "service_desk"
+    HOUSING = "housing"
+    TAX = "tax"
+    REGISTRATION = "registration"
+    APPLICANT = "applicant"
+    NONE = "none"
+
+
+class CollectionMethod(StrEnum):
+    WINDOW = "window"
+    EMS = "ems"
+
+
+class RefusalType(StrEnum):
+    """Non-retryable business refusals; each is an ApplicationError type."""
+
+    MATERIALS_INCOMPLETE = "MaterialsIncomplete"
+    PROPERTY_SEIZED = "PropertySeized"
+    PROPERTY_NOT_FOUND = "PropertyNotFound"
+    SELLER_NOT_OWNER = "SellerNotOwner"
+    CONTRACT_NOT_FILED = "ContractNotFiled"
+    ADVANCE_NOTICE_HELD = "AdvanceNoticeHeld"
+    REGISTRATION_REFUSED = "RegistrationRefused"
+
+
+class SearchAttr:
+    """Typed search-attribute keys, declared once; no personal data goes into any of them."""
+
+    STAGE = SearchAttributeKey.for_keyword("CaseStage")
+    BUSINESS_TYPE = SearchAttributeKey.for_keyword("BusinessType")
+    DEPARTMENT = SearchAttributeKey.for_keyword("CaseDepartment")
+    HALL = SearchAttributeKey.for_keyword("CaseHall")
+    DUE_AT = SearchAttributeKey.for_datetime("CaseDueAt")
+
+    ALL = (STAGE, BUSINESS_TYPE, DEPARTMENT, HALL, DUE_AT)
+
+
+def search_attribute_cli_flags() -> list[str]:
+    """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
+    kinds = {"KEYWORD": "Keyword", "DATETIME": "Datetime"}
+    return [
+        f"--search-attribute={key.name}={kinds[key.indexed_value_type.name]}"
+        for key in SearchAttr.ALL
+    ]

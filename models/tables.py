@@ -1,0 +1,35 @@
+"""Import every table so `SQLModel.metadata` is complete (Alembic and tests import this)."""
+
+from sqlmodel import SQLModel
+
+from models.archive import (
+    Case,
+    Document,
+    Escalation,
+    Handoff,
+    Party,
+    Shipment,
+    SmsMessage,
+    TaxBillRecord,
+)
+from models.register import Certificate, Counter, Encumbrance, FiledContract, Ownership, Property
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Case",
+    "Certificate",
+    "Counter",
+    "Document",
+    "Encumbrance",
+    "Escalation",
+    "FiledContract",
+    "Handoff",
+    "Ownership",
+    "Party",
+    "Property",
+    "Shipment",
+    "SmsMessage",
+    "TaxBillRecord",
+    "metadata",
+]

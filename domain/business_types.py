@@ -1,0 +1,258 @@
+"""Business types: what a registration matter needs, who takes part, how long each step may take.
+
+A business type is data (``domain/data/business_types.toml``); these models give that data a
+checked shape so the one case workflow, the hall and the procedure sheet read the same entry.
+Cross-references to other entries (material codes, fact names, registration kinds) are checked
+by :mod:`domain.catalog`, which sees the whole catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+STATUTORY_LIMIT_DAYS = 30
+"""不动产登记暂行条例 art. 20: registration completes within 30 working days of acceptance."""
+
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Department(StrEnum):
+    """The three bodies that share the one window; each keeps its own legal powers."""
+
+    HOUSING = "housing"
+    TAX = "tax"
+    REGISTRATION = "registration"
+
+
+class DeadlineStep(StrEnum):
+    """Steps of a case that carry a deadline in working days."""
+
+    TRANSACTION_CHECK = "transaction_check"
+    TAX_ASSESSMENT = "tax_assessment"
+    PAYMENT = "payment"
+    REGISTRATION = "registration"
+    COLLECTION = "collection"
+    OVERALL = "overall"
+
+
+STEP_DEPARTMENT: dict[DeadlineStep, Department | None] = {
+    DeadlineStep.TRANSACTION_CHECK: Department.HOUSING,
+    DeadlineStep.TAX_ASSESSMENT: Department.TAX,
+    DeadlineStep.PAYMENT: Department.TAX,
+    DeadlineStep.REGISTRATION: Department.REGISTRATION,
+    DeadlineStep.COLLECTION: None,
+    DeadlineStep.OVERALL: None,
+}
+"""The department whose taking part makes a step apply (None: every case has the step)."""
+
+
+class Applicants(StrEnum):
+    """Who must apply: both parties, or one party alone (条例 art. 14)."""
+
+    JOINT = "joint"
+    SINGLE = "single"
+
+
+class PartyKind(StrEnum):
+    """Natural person or enterprise: decides which taxes and identity documents apply."""
+
+    PERSON = "person"
+    ENTERPRISE = "enterprise"
+
+
+def _enum_values(enum: type[StrEnum]) -> str:
+    return ", ".join(member.value for member in enum)
+
+
+def parse_departments(value: Any) -> frozenset[Department]:
+    """Read a list of department names, naming any unknown one.
+
+    Shared with :class:`domain.materials.Material` so both files report the same message.
+
+    Raises:
+        ValueError: not a list, or an unknown department name.
+    """
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValueError(f"expected a list of departments, got {value!r}")
+    departments: set[Department] = set()
+    for item in value:
+        if isinstance(item, Department):
+            departments.add(item)
+        elif isinstance(item, str) and item in Department._value2member_map_:
+            departments.add(Department(item))
+        else:
+            raise ValueError(f"unknown department {item!r}; valid: {_enum_values(Department)}")
+    return frozenset(departments)
+
+
+def in_department_order(departments: Iterable[Department]) -> list[Department]:
+    """Departments in the order of the case (housing, tax, registration), for stable output."""
+    wanted = set(departments)
+    return [department for department in Department if department in wanted]
+
+
+def check_deadlines(value: Any) -> None:
+    """Check a table of step = working days: known steps, positive whole days, overall ≤ 30.
+
+    Used for each business type and for the catalog's default deadlines.
+
+    Raises:
+        ValueError: naming the step and the rule it breaks.
+    """
+    if not isinstance(value, Mapping):
+        raise ValueError(f"expected a table of step = working days, got {value!r}")
+    for step, days in value.items():
+        if step not in DeadlineStep._value2member_map_:
+            raise ValueError(f"unknown step {step!r}; valid: {_enum_values(DeadlineStep)}")
+        # bool is an int in Python; `true` days is a data error, not 1.
+        if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+            raise ValueError(f"step {step!r}: expected a positive whole number, got {days!r}")
+    overall = value.get(DeadlineStep.OVERALL.value)
+    if overall is not None and overall > STATUTORY_LIMIT_DAYS:
+        raise ValueError(
+            f"step 'overall': {overall} working days exceeds the statutory limit of "
+            f"{STATUTORY_LIMIT_DAYS} (不动产登记暂行条例 art. 20)"
+        )
+
+
+class Fact(BaseModel):
+    """A yes/no fact about a case that makes a conditional material required."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(pattern=CODE_PATTERN.pattern)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+
+
+class RegistrationKind(BaseModel):
+    """A registration type (首次/转移/变更/...) or a combination handled as one case."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(pattern=CODE_PATTERN.pattern)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+
+
+class PartyKinds(BaseModel):
+    """Which kinds of party may be the transferee (buyer) and the transferor (seller).
+
+    An empty ``seller`` means the matter has no transferor party (e.g. a land grant).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    buyer: frozenset[PartyKind] = Field(min_length=1)
+    seller: frozenset[PartyKind]
+
+    @field_serializer("buyer", "seller")
+    def _ordered(self, kinds: frozenset[PartyKind]) -> list[str]:
+        return [kind.value for kind in PartyKind if kind in kinds]
+
+
+class MaterialRequirement(BaseModel):
+    """One material a business type needs, always or only when a fact holds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    material: str = Field(min_length=1)
+    required_when: str | None = None
+    note_zh: str | None = None
+    note_en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_code(cls, value: Any) -> Any:
+        # The data file lists unconditional materials as bare codes to stay readable.
+        return {"material": value} if isinstance(value, str) else value
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the material is needed only when its fact holds."""
+        return self.required_when is not None
+
+
+class BusinessType(BaseModel):
+    """One registration matter as the hall handles it, read from the catalog data file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(pattern=CODE_PATTERN.pattern)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    departments: frozenset[Department]
+    registration_kind: str = Field(min_length=1)
+    applicants: Applicants
+    party_kinds: PartyKinds
+    materials: tuple[MaterialRequirement, ...] = Field(min_length=1)
+    deadlines: dict[DeadlineStep, int]
+
+    @field_validator("departments", mode="before")
+    @classmethod
+    def _known_departments(cls, value: Any) -> frozenset[Department]:
+        departments = parse_departments(value)
+        # Every matter here ends in a register entry; the workflow relies on it.
+        if Department.REGISTRATION not in departments:
+            raise ValueError("must include 'registration' (every business type ends in one)")
+        return departments
+
+    @field_validator("materials")
+    @classmethod
+    def _no_duplicate_materials(
+        cls, value: tuple[MaterialRequirement, ...]
+    ) -> tuple[MaterialRequirement, ...]:
+        seen: set[str] = set()
+        for requirement in value:
+            if requirement.material in seen:
+                raise ValueError(f"material {requirement.material!r} listed twice")
+            seen.add(requirement.material)
+        return value
+
+    @field_validator("deadlines", mode="before")
+    @classmethod
+    def _working_days(cls, value: Any) -> Any:
+        check_deadlines(value)
+        return value
+
+    @field_validator("deadlines")
+    @classmethod
+    def _steps_match_departments(
+        cls, value: dict[DeadlineStep, int], info: ValidationInfo
+    ) -> dict[DeadlineStep, int]:
+        departments = info.data.get("departments")
+        if departments is None:  # already reported under 'departments'
+            return value
+        for step, department in STEP_DEPARTMENT.items():
+            applies = department is None or department in departments
+            if applies and step not in value:
+                raise ValueError(f"missing step {step.value!r}")
+            if not applies and step in value:
+                raise ValueError(f"step {step.value!r} given but {department} does not take part")
+        return value
+
+    @field_serializer("departments")
+    def _ordered_departments(self, departments: frozenset[Department]) -> list[str]:
+        return [department.value for department in in_department_order(departments)]
+
+    def takes_part(self, department: Department) -> bool:
+        """Whether the department has a step in this matter."""
+        return department in self.departments
+
+    @property
+    def material_codes(self) -> tuple[str, ...]:
+        """Codes of every material the matter may need, conditional ones included."""
+        return tuple(requirement.material for requirement in self.materials)

@@ -1,4 +1,4 @@
-"""The case archive: cases, parties, documents, bills, messages and hand-offs between departments."""
+"""The case archive: cases, parties, documents, bills, messages, hand-offs between departments."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class Case(SQLModel, table=True):
     business_type: str = Field(index=True)
     unit_number: str = Field(foreign_key="property.unit_number", index=True)
     contract_no: str | None = None
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     price: Decimal = Field(sa_column=Column(Money, nullable=False))
     hall: str
     accepted_at: datetime

@@ -1,0 +1,66 @@
+"""Archive side effects: recording escalations and closing a case in the system of record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import select
+from temporalio import activity
+
+from logging_setup import get_logger
+from models.archive import Case, Escalation
+from models.database import Database
+from models.payloads import CloseCaseInput, EscalationInput
+
+log = get_logger(__name__)
+
+
+class ArchiveActivities:
+    """Writes to the case archive that do not belong to one department."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @activity.defn(name="escalate_deadline")
+    def escalate_deadline(self, inp: EscalationInput) -> bool:
+        """Record once that a step missed its deadline.
+
+        Returns:
+            True if this call raised the escalation, False if it was already recorded.
+        """
+        with self.db.session() as session:
+            existing = session.exec(
+                select(Escalation).where(
+                    Escalation.case_no == inp.case_no, Escalation.step == inp.step
+                )
+            ).first()
+            if existing:
+                return False
+            session.add(
+                Escalation(
+                    case_no=inp.case_no,
+                    step=inp.step,
+                    department=inp.department.value,
+                    due_at=inp.due_at,
+                    escalated_at=datetime.now(UTC),
+                )
+            )
+        log.warning("deadline missed", case_no=inp.case_no, step=inp.step, due_at=str(inp.due_at))
+        return True
+
+    @activity.defn(name="close_case")
+    def close_case(self, inp: CloseCaseInput) -> None:
+        """Mark the archived case closed with its outcome (idempotent: a repeat changes nothing)."""
+        with self.db.session() as session:
+            case = session.get(Case, inp.case_no)
+            if case is None:
+                raise ValueError(f"case {inp.case_no} is not in the archive")
+            if case.status == "closed":
+                return
+            case.status = "closed"
+            case.outcome = inp.outcome.value
+            case.closed_at = datetime.now(UTC)
+            if inp.reason:
+                case.outcome = f"{inp.outcome.value}: {inp.reason}"
+            session.add(case)
+        log.info("case closed", case_no=inp.case_no, outcome=inp.outcome.value)

@@ -1,0 +1,78 @@
+"""EMS gateways: a local consignment book by default, an HTTP adapter for China Post's API.
+
+The local gateway issues real UPU S10 tracking numbers (with check digit) from its own
+serial; both gateways return the same consignment for a repeated idempotency key.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from domain.identifiers import make_s10, validate_s10
+
+
+class EmsGateway(Protocol):
+    def create_consignment(
+        self, *, recipient: str, phone: str, address: str, idempotency_key: str
+    ) -> str:
+        """Book a consignment and return its tracking number."""
+        ...
+
+
+class LocalEmsGateway:
+    """Keeps consignments in a JSON-lines book; service indicator `EA`, country `CN`."""
+
+    def __init__(self, directory: Path, service: str = "EA") -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / "consignments.jsonl"
+        self.path.touch(exist_ok=True)
+        self.service = service
+
+    def create_consignment(
+        self, *, recipient: str, phone: str, address: str, idempotency_key: str
+    ) -> str:
+        with self.path.open("r+", encoding="utf-8") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            count = 0
+            for line in f:
+                record = json.loads(line)
+                count += 1
+                if record["idempotency_key"] == idempotency_key:
+                    return str(record["tracking_no"])
+            tracking_no = make_s10(self.service, count + 1, "CN")
+            record = {
+                "tracking_no": tracking_no,
+                "idempotency_key": idempotency_key,
+                "recipient": recipient,
+                "phone": phone,
+                "address": address,
+                "booked_at": datetime.now(UTC).isoformat(),
+            }
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            f.flush()
+            return tracking_no
+
+
+class HttpEmsGateway:
+    """Books through a courier's JSON API; the key goes in `Idempotency-Key`."""
+
+    def __init__(self, url: str, token: str | None, timeout: float = 10.0) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = httpx.Client(base_url=url, headers=headers, timeout=timeout)
+
+    def create_consignment(
+        self, *, recipient: str, phone: str, address: str, idempotency_key: str
+    ) -> str:
+        response = self.client.post(
+            "/consignments",
+            json={"recipient": recipient, "phone": phone, "address": address},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        response.raise_for_status()
+        return validate_s10(str(response.json()["tracking_no"]))

@@ -1,0 +1,196 @@
+"""Pydantic payloads shared by the API, the workflow and the activities (one per call).
+
+Workflow history carries case numbers, codes, amounts and references; names, identity
+numbers and scans stay in the database and the blob store and are looked up by activities.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from domain.calendar import OfficeHours, WorkingCalendar
+from models.enums import CollectionMethod, Department, Stage, StepName, StepStatus
+
+
+class CaseInput(BaseModel):
+    """Start input of `PropertyCaseWorkflow`."""
+
+    case_no: str
+    business_type: str
+    hall: str
+    accepted_at: datetime
+    calendar: WorkingCalendar
+    office_hours: OfficeHours
+    deadlines: dict[str, int] = Field(description="working days per step, from the catalog")
+    departments: list[str] = Field(description="departments that take part, from the catalog")
+
+
+class StepInput(BaseModel):
+    """Input of an activity that needs only the case (the rest is in the archive)."""
+
+    case_no: str
+
+
+class BlobRef(BaseModel):
+    """A scan by reference: bytes never travel through workflow history."""
+
+    key: str
+    size: int
+    sha256: str
+
+
+class DocumentRef(BaseModel):
+    material: str
+    blob: BlobRef
+
+
+class PreReviewOutcome(BaseModel):
+    complete: bool
+    missing: list[str] = []
+    notice_zh: str = ""
+    notice_en: str = ""
+    documents: list[DocumentRef] = []
+
+
+class PushResult(BaseModel):
+    documents: int
+    departments: list[str]
+
+
+class TransactionCheckResult(BaseModel):
+    unit_number: str
+    contract_no: str
+    mortgages: list[str] = []
+    notes: list[str] = []
+
+
+class TaxAssessment(BaseModel):
+    total: Decimal
+    buyer_total: Decimal
+    seller_total: Decimal
+    lines: int
+    referrals: list[str] = []
+
+
+class PaymentInput(BaseModel):
+    """Update: the tax bureau (or the applicant's bank) confirms the payment."""
+
+    amount: Decimal = Field(gt=0)
+    reference: str = Field(min_length=1, max_length=64)
+
+
+class PaymentRecordInput(BaseModel):
+    case_no: str
+    amount: Decimal
+    reference: str
+    paid_at: datetime
+
+
+class PaymentResult(BaseModel):
+    case_no: str
+    amount: Decimal
+    reference: str
+    paid_at: datetime
+
+
+class RegistrationResult(BaseModel):
+    certificate_no: str
+    recorded_at: datetime
+
+
+class CollectionInput(BaseModel):
+    """Update: the applicant chooses window pickup or EMS delivery."""
+
+    method: CollectionMethod
+    recipient: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+class CollectionResult(BaseModel):
+    method: CollectionMethod
+    tracking_no: str | None = None
+
+
+class ShipmentInput(BaseModel):
+    case_no: str
+    recipient: str
+    phone: str
+    address: str
+
+
+class ShipmentResult(BaseModel):
+    tracking_no: str
+
+
+class HandoverInput(BaseModel):
+    """Update: the window clerk hands the certificate to the applicant."""
+
+    window: str = Field(min_length=1, max_length=16)
+    clerk: str = Field(min_length=1, max_length=64)
+
+
+class HandoverResult(BaseModel):
+    handed_over_at: datetime
+
+
+class SmsInput(BaseModel):
+    """Send one templated SMS to the case's parties; `step` makes the idempotency key."""
+
+    case_no: str
+    step: str
+    template: str
+    params: dict[str, str] = {}
+    to_roles: list[str] = ["buyer", "seller"]
+
+
+class SmsResult(BaseModel):
+    sent: int
+    already_sent: int
+
+
+class EscalationInput(BaseModel):
+    case_no: str
+    step: str
+    department: Department
+    due_at: datetime
+
+
+class CloseCaseInput(BaseModel):
+    case_no: str
+    outcome: Stage
+    reason: str | None = None
+
+
+class StepProgress(BaseModel):
+    name: StepName
+    status: StepStatus = StepStatus.PENDING
+    department: Department
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    due_at: datetime | None = None
+    escalated: bool = False
+    detail: str | None = None
+
+
+class CaseProgress(BaseModel):
+    """What the clerk, the applicant's progress page and `GET /cases/{no}` show."""
+
+    case_no: str
+    business_type: str
+    stage: Stage
+    stage_zh: str
+    stage_en: str
+    department: Department
+    accepted_at: datetime
+    steps: list[StepProgress]
+    reason: str | None = None
+    tax_total: Decimal | None = None
+    payment_due_at: datetime | None = None
+    certificate_no: str | None = None
+    collection: CollectionMethod | None = None
+    tracking_no: str | None = None
+    finished_at: datetime | None = None

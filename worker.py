@@ -1,0 +1,111 @@
+"""The Temporal worker: the case workflow and every department's activities.
+
+Run `python worker.py`; configuration comes from the environment (see `.env.example`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.archive import ArchiveActivities
+from activities.delivery import DeliveryActivities
+from activities.housing import HousingActivities
+from activities.intake import IntakeActivities
+from activities.notify import NotifyActivities
+from activities.registry import RegistryActivities
+from activities.tax import TaxActivities
+from config import Settings, get_settings
+from domain.catalog import get_catalog
+from integrations.blobs import BlobStore
+from integrations.ems import EmsGateway
+from integrations.factory import blob_store, ems_gateway, sms_gateway
+from integrations.sms import SmsGateway
+from logging_setup import configure_logging, get_logger
+from models.database import Database
+from temporal_client import connect
+from workflows.property_case import PropertyCaseWorkflow
+
+WORKFLOWS: Sequence[type] = (PropertyCaseWorkflow,)
+log = get_logger("worker")
+
+
+def build_activities(
+    settings: Settings,
+    db: Database,
+    *,
+    blobs: BlobStore | None = None,
+    sms: SmsGateway | None = None,
+    ems: EmsGateway | None = None,
+) -> list[Any]:
+    """Every activity bound to its dependencies; tests pass their own gateways."""
+    intake = IntakeActivities(db, blobs or blob_store(settings), get_catalog())
+    housing = HousingActivities(db)
+    tax = TaxActivities(db)
+    registry = RegistryActivities(
+        db, settings.PROVINCE_ABBR, settings.CITY_NAME, settings.CERTIFICATE_SERIAL_WIDTH
+    )
+    notify = NotifyActivities(db, sms or sms_gateway(settings), settings.HALL_NAME)
+    delivery = DeliveryActivities(db, ems or ems_gateway(settings))
+    archive = ArchiveActivities(db)
+    return [
+        intake.pre_review_materials,
+        intake.push_documents,
+        housing.check_transaction,
+        tax.assess_taxes,
+        tax.record_payment,
+        registry.review_registration,
+        registry.record_transfer,
+        registry.print_certificate,
+        notify.send_sms,
+        delivery.ship_certificate,
+        archive.escalate_deadline,
+        archive.close_case,
+    ]
+
+
+def build_worker(
+    client: Client,
+    task_queue: str,
+    activities: list[Any],
+    executor: ThreadPoolExecutor,
+    **kwargs: Any,
+) -> Worker:
+    """The worker with the explicit lists of workflows and activities."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=activities,
+        activity_executor=executor,
+        max_concurrent_activities=executor._max_workers,
+        **kwargs,
+    )
+
+
+async def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_format)
+    db = Database(settings.DATABASE_URL)
+    client = await connect(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = build_worker(client, settings.TASK_QUEUE, build_activities(settings, db), executor)
+        log.info("worker started", task_queue=settings.TASK_QUEUE, address=settings.TEMPORAL_ADDRESS)
+        async with worker:
+            await stop.wait()
+            log.info("worker stopping: finishing running activities")
+    db.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,131 @@
+"""The tax bill: one traced line per tax, totals per payer, and referrals to the tax desk."""
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from domain.tax.enums import TAX_NAMES, Payer, TaxKind
+from domain.tax.money import ZERO, to_fen
+
+
+class TaxLine(BaseModel):
+    """One tax owed (or exempted) by one party, with how it was computed.
+
+    ``base``, ``rate``, ``rule`` and ``rule_version`` are the trace an applicant or an
+    auditor follows: amount = base × rate, rounded to the fen, under the rate-table row
+    named by ``rule_version``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    tax: TaxKind
+    name_zh: str
+    name_en: str
+    payer: Payer
+    base: Decimal
+    rate: Decimal
+    amount: Decimal
+    rule: str
+    rule_version: str
+    exempt: bool = False
+    exemption_reason: str | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _to_fen(cls, value: Decimal) -> Decimal:
+        return to_fen(value)
+
+
+def charge(
+    tax: TaxKind,
+    payer: Payer,
+    base: Decimal,
+    rate: Decimal,
+    rule: str,
+    rule_version: str,
+    amount: Decimal | None = None,
+) -> TaxLine:
+    """A line that is due: amount = base × rate unless the formula differs (VAT)."""
+    zh, en = TAX_NAMES[tax]
+    return TaxLine(
+        tax=tax,
+        name_zh=zh,
+        name_en=en,
+        payer=payer,
+        base=base,
+        rate=rate,
+        amount=base * rate if amount is None else amount,
+        rule=rule,
+        rule_version=rule_version,
+    )
+
+
+def exemption(
+    tax: TaxKind, payer: Payer, base: Decimal, rule: str, rule_version: str, reason: str
+) -> TaxLine:
+    """A zero line that tells the applicant why nothing is due."""
+    zh, en = TAX_NAMES[tax]
+    return TaxLine(
+        tax=tax,
+        name_zh=zh,
+        name_en=en,
+        payer=payer,
+        base=base,
+        rate=Decimal("0"),
+        amount=ZERO,
+        rule=rule,
+        rule_version=rule_version,
+        exempt=True,
+        exemption_reason=reason,
+    )
+
+
+class Referral(BaseModel):
+    """A matter for the dedicated tax desk, flagged rather than computed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    reason_zh: str
+    reason_en: str
+
+
+class TaxBill(BaseModel):
+    """The estimate for one case under the rules in force on ``rules_as_of``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    business_type: str
+    rules_as_of: date
+    lines: list[TaxLine]
+    totals: dict[Payer, Decimal]
+    total: Decimal
+    referrals: list[Referral]
+
+    def line(self, tax: TaxKind, payer: Payer | None = None) -> TaxLine:
+        """The only line of ``tax`` (for ``payer`` if given).
+
+        Raises:
+            KeyError: there is no such line, or more than one.
+        """
+        found = [x for x in self.lines if x.tax is tax and (payer is None or x.payer is payer)]
+        if len(found) != 1:
+            raise KeyError(f"{tax} ({payer or 'any payer'}): {len(found)} lines")
+        return found[0]
+
+
+def make_bill(
+    business_type: str, rules_as_of: date, lines: list[TaxLine], referrals: list[Referral]
+) -> TaxBill:
+    """Assemble a bill, summing each payer's lines (both payers always present)."""
+    totals = {p: sum((x.amount for x in lines if x.payer is p), ZERO) for p in Payer}
+    unique = list({r.code: r for r in referrals}.values())
+    return TaxBill(
+        business_type=business_type,
+        rules_as_of=rules_as_of,
+        lines=lines,
+        totals=totals,
+        total=sum(totals.values(), ZERO),
+        referrals=unique,
+    )

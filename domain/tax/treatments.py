@@ -1,0 +1,179 @@
+"""Per-business-type tax switches, loaded from ``domain/data/tax_treatments.toml``.
+
+A treatment says which taxes a business type raises and on what base, so that adding a
+business type, or changing how one is taxed, is a data edit. The rates themselves live
+in the rate tables (:mod:`domain.tax.rates`).
+"""
+
+import tomllib
+from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from domain.tax.enums import PartyKind, Payer, TaxKind, Usage
+from domain.tax.errors import UnknownTreatment
+
+
+class DeedMode(StrEnum):
+    """Whether the transferee owes deed tax at all."""
+
+    TAXABLE = "taxable"
+    EXEMPT = "exempt"
+
+
+class DeedBase(StrEnum):
+    """What the deed tax is levied on (契税法 art. 4)."""
+
+    PRICE_NET = "price_net"  # declared price less the VAT computed on this bill
+    PRICE = "price"  # the declared (or assessed) value as given, e.g. a gift
+    PRICE_DIFFERENCE = "price_difference"  # exchange: the difference paid
+
+
+class DeedRate(StrEnum):
+    """Which deed-tax schedule applies."""
+
+    PURCHASE = "purchase"  # individual family-home reliefs where they fit
+    GENERAL = "general"  # provincial general rate
+
+
+class SellerMode(StrEnum):
+    """How the transferor's side is taxed."""
+
+    SALE = "sale"  # VAT, surcharges, PIT, stamp duty, land VAT as a sale
+    GIFT = "gift"  # donor VAT unless close relatives; donee PIT
+    NONE = "none"  # nothing on the transferor's side is estimated here
+    REFERRAL = "referral"  # the tax desk assesses the transferor's side
+
+
+# Referral codes the engine raises by itself; their texts live in the data file.
+ENTERPRISE_SELLER = "enterprise_seller_vat"
+NON_RESIDENTIAL_PERSON = "non_residential_individual_seller"
+LAND_VAT_ASSESSMENT = "land_vat_assessment"
+PIT_REPLACEMENT_REFUND = "pit_replacement_refund"
+ENGINE_REFERRALS = frozenset(
+    {ENTERPRISE_SELLER, NON_RESIDENTIAL_PERSON, LAND_VAT_ASSESSMENT, PIT_REPLACEMENT_REFUND}
+)
+
+
+class ExemptLine(BaseModel):
+    """A tax the business type is exempt from, shown as a zero line with its reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tax: TaxKind
+    payer: Payer
+    reason: str = Field(min_length=1)
+
+
+class Treatment(BaseModel):
+    """The tax switches of one business type."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    deed: DeedMode
+    deed_base: DeedBase = DeedBase.PRICE_NET
+    deed_rate: DeedRate = DeedRate.PURCHASE
+    seller: SellerMode
+    stamp: bool
+    exempt: list[ExemptLine] = []
+    close_relative_exempt: list[ExemptLine] = []
+    donee_pit: bool = False
+    referrals: list[str] = []
+
+    def exemptions(self, donee_close_relative: bool) -> dict[tuple[TaxKind, Payer], ExemptLine]:
+        """The exemptions of this case, keyed by tax and payer."""
+        extra = self.close_relative_exempt if donee_close_relative else []
+        return {(e.tax, e.payer): e for e in [*self.exempt, *extra]}
+
+    @model_validator(mode="after")
+    def _deed_exemption_has_reason(self) -> "Treatment":
+        if self.deed is DeedMode.EXEMPT and not any(e.tax is TaxKind.DEED for e in self.exempt):
+            raise ValueError("deed = 'exempt' needs an exempt entry for deed_tax with its reason")
+        return self
+
+
+class ReferralText(BaseModel):
+    """Why a matter goes to the dedicated tax desk, in both languages."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reason_zh: str = Field(min_length=1)
+    reason_en: str = Field(min_length=1)
+
+
+class Treatments(BaseModel):
+    """All treatments and the referral texts they use."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str = Field(min_length=1)
+    types: dict[str, Treatment]
+    referrals: dict[str, ReferralText]
+
+    @model_validator(mode="after")
+    def _referrals_defined(self) -> "Treatments":
+        missing = sorted(ENGINE_REFERRALS - self.referrals.keys())
+        if missing:
+            raise ValueError(f"referrals: texts missing for {', '.join(missing)}")
+        for code, t in self.types.items():
+            for ref in t.referrals:
+                if ref not in self.referrals:
+                    raise ValueError(f"types.{code}.referrals: {ref!r} is not in [referrals]")
+        return self
+
+    def get(self, code: str) -> Treatment:
+        """The treatment of a business type.
+
+        Raises:
+            UnknownTreatment: the code has no entry.
+        """
+        try:
+            return self.types[code]
+        except KeyError:
+            raise UnknownTreatment(code) from None
+
+
+def needs_holding_period(
+    t: Treatment, seller_kind: PartyKind, usage: Usage, donee_close_relative: bool
+) -> bool:
+    """Whether the seller's acquisition date decides a tax (the VAT 2-year test).
+
+    Only an individual selling (or giving away, outside close relatives) housing has
+    the holding-period exemption; other sellers are referred, so they need no date.
+    """
+    if seller_kind is not PartyKind.PERSON or usage is not Usage.RESIDENTIAL:
+        return False
+    if t.seller not in (SellerMode.SALE, SellerMode.GIFT):
+        return False
+    return (TaxKind.VAT, Payer.SELLER) not in t.exemptions(donee_close_relative)
+
+
+def parse_treatments(text: str) -> Treatments:
+    """Parse and check a treatments file.
+
+    Raises:
+        ValueError: the file is not TOML or an entry is wrong; the message names the
+            business type and the field.
+    """
+    try:
+        raw: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"tax treatments: not valid TOML: {exc}") from exc
+    try:
+        return Treatments.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "file"
+        raise ValueError(f"tax treatments: {where}: {first['msg']}") from exc
+
+
+@cache
+def default_treatments() -> Treatments:
+    """The packaged treatments, read once on first use."""
+    text = (files("domain") / "data" / "tax_treatments.toml").read_text(encoding="utf-8")
+    return parse_treatments(text)

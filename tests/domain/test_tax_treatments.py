@@ -1,0 +1,192 @@
+"""Tax switches per business type: exemptions with reasons, other bases, desk referrals."""
+
+from datetime import date
+from decimal import Decimal as D
+from importlib.resources import files
+from typing import Any
+
+import pytest
+
+from domain.tax import (
+    PartyKind,
+    Payer,
+    TaxInput,
+    TaxKind,
+    assess,
+    default_treatments,
+    parse_treatments,
+)
+
+TREATMENTS_TEXT = (files("domain") / "data" / "tax_treatments.toml").read_text(encoding="utf-8")
+BUSINESS_TYPES = {
+    "new_home_sale",
+    "existing_home_sale",
+    "existing_home_sale_with_new_mortgage",
+    "transfer_with_mortgage",
+    "gift_transfer",
+    "inheritance_transfer",
+    "divorce_division_transfer",
+    "spouse_change",
+    "court_order_transfer",
+    "judicial_auction_transfer",
+    "commissioned_auction_transfer",
+    "arbitral_award_transfer",
+    "exchange_transfer",
+    "capital_contribution_transfer",
+    "debt_settlement_transfer",
+    "enterprise_restructuring_transfer",
+    "bankruptcy_transfer",
+    "public_housing_sale",
+    "affordable_housing_sale",
+    "resettlement_transfer",
+    "advance_notice_conversion",
+    "land_use_right_transfer",
+    "land_use_right_first_registration",
+    "enterprise_non_residential_sale",
+}
+
+
+def case(business_type: str, **changes: Any) -> TaxInput:
+    facts: dict[str, Any] = {
+        "business_type": business_type,
+        "price": D("2000000"),
+        "area_m2": D("120"),
+        "buyer_home_count": 1,
+        "seller_acquired_on": date(2020, 1, 1),
+        "sale_date": date(2026, 3, 16),
+    }
+    if business_type == "exchange_transfer":
+        facts["exchange_price_difference"] = D("300000")
+    return TaxInput(**{**facts, **changes})
+
+
+def test_every_business_type_has_a_treatment() -> None:
+    assert set(default_treatments().types) == BUSINESS_TYPES
+
+
+@pytest.mark.parametrize("code", sorted(BUSINESS_TYPES))
+def test_every_business_type_gives_a_consistent_bill(code: str) -> None:
+    bill = assess(case(code))
+
+    assert bill.lines or bill.referrals
+    assert all(line.amount >= 0 for line in bill.lines)
+    assert all(line.exemption_reason for line in bill.lines if line.exempt)
+    assert bill.total == sum(bill.totals.values())
+    assert bill.totals[Payer.BUYER] == sum(x.amount for x in bill.lines if x.payer is Payer.BUYER)
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("inheritance_transfer", "legal heir"),
+        ("divorce_division_transfer", "divorce"),
+        ("spouse_change", "契税法 art. 6(4)"),
+    ],
+)
+def test_deed_tax_exempt_line_with_reason(code: str, reason: str) -> None:
+    bill = assess(case(code, seller_acquired_on=None))
+
+    deed = bill.line(TaxKind.DEED)
+    assert (deed.amount, deed.exempt) == (D("0.00"), True)
+    assert reason in (deed.exemption_reason or "")
+    assert bill.total == 0
+
+
+def test_inheritance_flags_legatees_who_are_not_heirs() -> None:
+    assert [r.code for r in assess(case("inheritance_transfer")).referrals] == ["legatee_not_heir"]
+
+
+def test_exchange_pays_deed_tax_on_the_price_difference() -> None:
+    deed = assess(case("exchange_transfer")).line(TaxKind.DEED)
+
+    assert (deed.base, deed.rate, deed.amount) == (D("300000"), D("0.01"), D("3000.00"))
+    assert "price difference" in deed.rule
+
+
+def test_exchange_of_equal_value_owes_no_deed_tax() -> None:
+    inp = case("exchange_transfer", exchange_price_difference=D("0"))
+
+    assert assess(inp).line(TaxKind.DEED).amount == 0
+
+
+def test_gift_pays_the_provincial_rate_on_the_assessed_value() -> None:
+    bill = assess(case("gift_transfer", donee_close_relative=True, seller_acquired_on=None))
+
+    deed = bill.line(TaxKind.DEED)
+    assert (deed.base, deed.rate, deed.amount) == (D("2000000"), D("0.03"), D("60000.00"))
+    assert bill.line(TaxKind.VAT).exempt
+    assert bill.line(TaxKind.PIT, Payer.BUYER).exempt
+    assert bill.total == D("60000.00")
+
+
+def test_gift_outside_close_relatives_taxes_donor_vat_and_donee_income() -> None:
+    bill = assess(case("gift_transfer", seller_acquired_on=date(2025, 1, 1)))
+
+    assert bill.line(TaxKind.VAT).amount == D("58252.43")
+    # 20% × (2,000,000 − deed tax 60,000 paid by the donee)
+    donee = bill.line(TaxKind.PIT, Payer.BUYER)
+    assert (donee.base, donee.amount) == (D("1940000"), D("388000.00"))
+    assert not [x for x in bill.lines if x.tax is TaxKind.PIT and x.payer is Payer.SELLER]
+
+
+def test_new_home_buyer_pays_deed_tax_only_and_the_invoice_is_referred() -> None:
+    bill = assess(case("new_home_sale", seller_kind=PartyKind.ENTERPRISE, seller_acquired_on=None))
+
+    assert bill.totals == {Payer.BUYER: D("20000.00"), Payer.SELLER: D("0.00")}
+    assert [x.tax for x in bill.lines if not x.exempt] == [TaxKind.DEED]
+    assert [r.code for r in bill.referrals] == ["developer_vat_invoice"]
+
+
+def test_enterprise_seller_is_referred_not_computed() -> None:
+    bill = assess(case("existing_home_sale", seller_kind=PartyKind.ENTERPRISE))
+
+    assert {r.code for r in bill.referrals} == {"enterprise_seller_vat", "land_vat_assessment"}
+    assert not any(x.tax in (TaxKind.VAT, TaxKind.PIT, TaxKind.LAND_VAT) for x in bill.lines)
+    assert bill.line(TaxKind.STAMP, Payer.SELLER).amount == D("1000.00")
+    assert "VAT not computed" in bill.line(TaxKind.DEED).rule
+
+
+def test_enterprises_between_themselves_pay_stamp_duty_on_both_sides() -> None:
+    inp = case(
+        "enterprise_non_residential_sale",
+        buyer_kind="enterprise",
+        seller_kind="enterprise",
+        usage="non_residential",
+        seller_acquired_on=None,
+    )
+    bill = assess(inp)
+
+    assert bill.line(TaxKind.STAMP, Payer.BUYER).amount == D("1000.00")
+    assert bill.line(TaxKind.DEED).amount == D("60000.00")
+    assert bill.totals[Payer.BUYER] == D("61000.00")
+
+
+def test_restructuring_computes_deed_tax_but_flags_reliefs_and_seller_taxes() -> None:
+    bill = assess(case("enterprise_restructuring_transfer", buyer_kind="enterprise"))
+
+    assert bill.line(TaxKind.DEED).rate == D("0.03")
+    assert [r.code for r in bill.referrals] == ["enterprise_relief", "restructuring_seller_taxes"]
+    assert all(x.payer is Payer.BUYER for x in bill.lines)
+
+
+def test_treatment_referrals_have_texts_in_both_languages() -> None:
+    bill = assess(case("judicial_auction_transfer"))
+
+    auction = next(r for r in bill.referrals if r.code == "auction_terms")
+    assert auction.reason_zh and auction.reason_en
+
+
+def test_broken_treatments_file_is_refused_naming_the_entry() -> None:
+    broken = TREATMENTS_TEXT.replace('deed = "exempt"', 'deed = "maybe"', 1)
+
+    with pytest.raises(ValueError, match=r"types\.inheritance_transfer\.deed"):
+        parse_treatments(broken)
+
+
+def test_treatment_with_an_undefined_referral_is_refused() -> None:
+    broken = TREATMENTS_TEXT.replace(
+        'referrals = ["legatee_not_heir"]', 'referrals = ["nobody_knows"]'
+    )
+
+    with pytest.raises(ValueError, match="inheritance_transfer.referrals: 'nobody_knows'"):
+        parse_treatments(broken)

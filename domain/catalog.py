@@ -23,6 +23,7 @@ from domain.business_types import (
     STEP_DEPARTMENT,
     BusinessType,
     DeadlineStep,
+    Department,
     Fact,
     RegistrationKind,
     check_deadlines,
@@ -263,7 +264,8 @@ def _with_defaults(raw: Any, defaults: Mapping[str, Any]) -> Any:
     try:
         departments = parse_departments(raw.get("departments", []))
     except ValueError:
-        return raw  # the model reports the bad department
+        # The model reports the bad department; take every default so it reports nothing else.
+        departments = frozenset(Department)
     applicable = {
         step: days
         for step, days in defaults.items()

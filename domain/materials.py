@@ -22,13 +22,16 @@ class Material(BaseModel):
     code: str = Field(pattern=CODE_PATTERN.pattern)
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
-    departments: frozenset[Department] = Field(min_length=1)
+    departments: frozenset[Department]
     description: str = ""
 
     @field_validator("departments", mode="before")
     @classmethod
     def _known_departments(cls, value: Any) -> frozenset[Department]:
-        return parse_departments(value)
+        departments = parse_departments(value)
+        if not departments:
+            raise ValueError("at least one department must use the material")
+        return departments
 
     @field_serializer("departments")
     def _ordered_departments(self, departments: frozenset[Department]) -> list[str]:

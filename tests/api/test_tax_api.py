@@ -1,0 +1,112 @@
+"""POST /tax/estimate: the service desk's estimate, and 422s that name the field."""
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.routes.tax import TaxEstimateRequest, hall_today, router
+from domain.tax import TaxInput
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    app = FastAPI()
+    app.include_router(router)
+    app.dependency_overrides[hall_today] = lambda: date(2026, 3, 16)
+    with TestClient(app) as c:
+        yield c
+
+
+def body(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "business_type": "existing_home_sale",
+        "price": "2000000",
+        "area_m2": 120,
+        "buyer_home_count": 1,
+        "seller_acquired_on": "2024-09-10",
+        "seller_original_price": "1600000",
+        "seller_original_taxes": "16000",
+        "sale_date": "2026-03-16",
+    }
+    return {k: v for k, v in {**base, **changes}.items() if v is not ...}
+
+
+def line(bill: dict[str, Any], tax: str, payer: str | None = None) -> dict[str, Any]:
+    (found,) = [x for x in bill["lines"] if x["tax"] == tax and payer in (None, x["payer"])]
+    return found
+
+
+def test_worked_example_case_a(client: TestClient) -> None:
+    response = client.post("/tax/estimate", json=body())
+
+    assert response.status_code == 200
+    bill = response.json()
+    assert line(bill, "vat")["amount"] == "58252.43"
+    assert line(bill, "individual_income_tax")["amount"] == "63751.46"
+    deed = line(bill, "deed_tax")
+    assert (deed["payer"], deed["base"], deed["rate"], deed["amount"]) == (
+        "buyer",
+        "1941747.57",
+        "0.01",
+        "19417.48",
+    )
+    assert deed["rule_version"] == "deed-2024-12-01"
+    assert bill["totals"] == {"buyer": "19417.48", "seller": "128994.18"}
+    assert bill["rules_as_of"] == "2026-03-16"
+
+
+def test_exempt_lines_say_why(client: TestClient) -> None:
+    bill = client.post(
+        "/tax/estimate", json=body(seller_acquired_on="2019-01-01", seller_family_only_home=True)
+    ).json()
+
+    pit = line(bill, "individual_income_tax")
+    assert pit["exempt"] is True and pit["amount"] == "0.00"
+    assert "满五唯一" in pit["exemption_reason"]
+    assert line(bill, "deed_tax")["amount"] == "20000.00"
+
+
+def test_sale_date_defaults_to_today_in_shanghai(client: TestClient) -> None:
+    bill = client.post("/tax/estimate", json=body(sale_date=...)).json()
+
+    assert bill["rules_as_of"] == "2026-03-16"
+
+
+def test_sale_date_decides_the_rates(client: TestClient) -> None:
+    bill = client.post(
+        "/tax/estimate", json=body(sale_date="2025-12-31", seller_acquired_on="2024-09-10")
+    ).json()
+
+    assert line(bill, "vat")["rate"] == "0.05"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "text"),
+    [
+        ({"price": "-1"}, "price", "price: must be greater than 0"),
+        ({"area_m2": "abc"}, "area_m2", "decimal"),
+        ({"seller_acquired_on": "2026-04-01"}, "seller_acquired_on", "after the sale date"),
+        ({"seller_acquired_on": None}, "seller_acquired_on", "required"),
+        ({"buyer_home_count": ...}, "buyer_home_count", "Field required"),
+        ({"usage": "office"}, "usage", "residential"),
+        ({"business_type": "moon_sale"}, "business_type", "no tax treatment for 'moon_sale'"),
+        ({"sale_date": "2010-01-01", "seller_acquired_on": "2005-01-01"}, "sale_date", "2010"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field(
+    client: TestClient, changes: dict[str, Any], field: str, text: str
+) -> None:
+    response = client.post("/tax/estimate", json=body(**changes))
+
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", field]
+    assert text in error["msg"]
+
+
+def test_request_carries_every_field_of_the_engine_input() -> None:
+    assert set(TaxEstimateRequest.model_fields) == set(TaxInput.model_fields)

@@ -1,0 +1,70 @@
+"""The FastAPI application: `create_app()` and its lifespan (DB engine, Temporal client)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from api import errors
+from api.routes import cases, health, scans
+from config import Settings, get_settings
+from domain.catalog import get_catalog
+from integrations.blobs import BlobStore
+from integrations.factory import blob_store
+from logging_setup import configure_logging
+from models.database import Database
+from temporal_client import connect
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    temporal: Client | None = None,
+    db: Database | None = None,
+    blobs: BlobStore | None = None,
+) -> FastAPI:
+    """Build the app; tests hand in their own client, database and blob store."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        own_db = db is None
+        app.state.settings = settings
+        app.state.db = db or Database(settings.DATABASE_URL)
+        app.state.temporal = temporal or await connect(settings)
+        app.state.blobs = blobs or blob_store(settings)
+        app.state.catalog = get_catalog()
+        yield {}
+        if own_db:
+            app.state.db.dispose()
+
+    app = FastAPI(
+        title="onewindow",
+        summary="一网受理、一窗办结 — one application, one window, three departments",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for module in (cases, scans, health):
+        app.include_router(module.router)
+    _include_domain_routers(app)
+    return app
+
+
+def _include_domain_routers(app: FastAPI) -> None:
+    """The public procedure sheet, pre-review and tax estimate endpoints."""
+    from api.routes import catalog, prereview, tax
+
+    for module in (catalog, prereview, tax):
+        app.include_router(module.router)
+
+
+def main() -> FastAPI:
+    """Entry point for `uvicorn api.app:main --factory`."""
+    settings = get_settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)

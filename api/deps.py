@@ -1,0 +1,40 @@
+"""Dependencies handed to routes; all made in the lifespan, none at import."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from temporalio.client import Client
+
+from config import Settings
+from domain.catalog import Catalog
+from integrations.blobs import BlobStore
+from models.database import Database
+
+
+def get_db(request: Request) -> Database:
+    return cast(Database, request.app.state.db)
+
+
+def get_temporal(request: Request) -> Client:
+    return cast(Client, request.app.state.temporal)
+
+
+def get_app_settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+def get_blobs(request: Request) -> BlobStore:
+    return cast(BlobStore, request.app.state.blobs)
+
+
+def get_app_catalog(request: Request) -> Catalog:
+    return cast(Catalog, request.app.state.catalog)
+
+
+DatabaseDep = Annotated[Database, Depends(get_db)]
+TemporalClientDep = Annotated[Client, Depends(get_temporal)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+BlobStoreDep = Annotated[BlobStore, Depends(get_blobs)]
+CatalogDep = Annotated[Catalog, Depends(get_app_catalog)]

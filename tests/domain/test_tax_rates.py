@@ -6,6 +6,8 @@ from importlib.resources import files
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.tax import NoRulesInForce, Payer, TaxInput, TaxKind, assess, default_rates, parse_rates
 
@@ -156,3 +158,14 @@ def test_every_unconfirmed_value_is_marked_in_the_data_file() -> None:
 
     for key in ("general_rate", "assessed_rate", "education", "local_education"):
         assert any(line.startswith(key) for line in marked), key
+
+
+@given(price=st.decimals(min_value=D("10000"), max_value=D("99999999.99"), places=2))
+def test_vat_and_price_excluding_vat_add_up_to_the_price(price: D) -> None:
+    bill = assess(sale(price=price))
+
+    vat = bill.line(TaxKind.VAT)
+    assert vat.base + vat.amount == price
+    assert abs(vat.base * vat.rate - vat.amount) <= D("0.01")
+    assert bill.line(TaxKind.DEED).base == vat.base
+    assert bill.total == sum(x.amount for x in bill.lines)

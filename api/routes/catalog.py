@@ -7,7 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel
 
-from domain.business_types import Applicants, BusinessType, DeadlineStep, PartyKinds
+from domain.business_types import (
+    Applicants,
+    BusinessType,
+    DeadlineStep,
+    PartyKinds,
+    in_department_order,
+)
 from domain.catalog import Catalog, MaterialCount, UnknownBusinessType, get_catalog
 from domain.materials import Material
 
@@ -64,7 +70,7 @@ class ProcedureSheet(BaseModel):
 
 
 def _departments(item: BusinessType | Material) -> list[str]:
-    return item.model_dump(mode="json", include={"departments"})["departments"]
+    return [department.value for department in in_department_order(item.departments)]
 
 
 def _summary(catalog: Catalog, business_type: BusinessType) -> BusinessTypeSummary:

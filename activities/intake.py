@@ -49,7 +49,7 @@ class IntakeActivities:
             if self.blobs.verify(BlobRef(key=d.blob_key, size=d.size, sha256=d.sha256))
         ]
         damaged = sorted({d.material for d in docs} - {d.material for d in intact})
-        facts = {k: bool(v) for k, v in case.facts.items() if isinstance(v, bool)}
+        facts = {k: bool(v) for k, v in case.facts.get("conditions", {}).items()}
         result = pre_review(self.catalog, case.business_type, [d.material for d in intact], facts)
         if not result.complete or damaged:
             missing = [m.code for m in result.missing]

@@ -55,8 +55,8 @@ class TaxActivities:
                         col(Ownership.holder_id_number).in_(sellers),
                     )
                 ).first()
-                facts = case.facts
-                cost_verified = bool(facts.get("seller_cost_verified"))
+                facts = case.facts.get("tax", {})
+                cost_verified = bool(case.facts.get("conditions", {}).get("seller_cost_verified"))
                 bill = assess(
                     TaxInput(
                         business_type=case.business_type,

@@ -21,6 +21,7 @@ class Case(SQLModel, table=True):
     business_type: str = Field(index=True)
     unit_number: str = Field(foreign_key="property.unit_number", index=True)
     contract_no: str | None = None
+    # {"conditions": catalog facts for pre-review, "tax": facts for the assessment}
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     price: Decimal = Field(sa_column=Column(Money, nullable=False))
     hall: str

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -207,7 +206,7 @@ class PropertyCaseWorkflow:
             f"{pushed.documents} documents → {', '.join(pushed.departments)}",
         )
         due = self._due("overall")
-        await self._sms("accepted", "accepted", {"due": _fmt(due)})
+        await self._sms("accepted", "accepted", {"due": _fmt(due, self._inp.office_hours.zone)})
 
     async def _transaction_check(self) -> None:
         self._enter(Stage.TRANSACTION_CHECK, Department.HOUSING)
@@ -252,7 +251,7 @@ class PropertyCaseWorkflow:
         self._track.progress.payment_due_at = due
         self._track.begin(StepName.PAYMENT, workflow.now(), due, StepStatus.WAITING)
         self._enter(Stage.AWAITING_PAYMENT, Department.APPLICANT, due)
-        params = {"total": str(self._tax.total), "due": _fmt(due)}
+        params = {"total": str(self._tax.total), "due": _fmt(due, self._inp.office_hours.zone)}
         await self._sms("pay_taxes", "pay_taxes", params)
         if due is None:
             await workflow.wait_condition(lambda: self._payment is not None)
@@ -476,6 +475,6 @@ class PropertyCaseWorkflow:
         return StepInput(case_no=self._inp.case_no)
 
 
-def _fmt(moment: datetime | None, tz: str = "Asia/Shanghai") -> str:
+def _fmt(moment: datetime | None, zone: tzinfo) -> str:
     """A deadline as the applicant reads it: hall-local time, or "TBD" if unknown."""
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if moment else "待定/TBD"
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "待定/TBD"

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from temporalio.client import Client
 from temporalio.common import (
+    SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
@@ -34,7 +35,7 @@ from logging_setup import get_logger
 from models.archive import Case, Document, Party
 from models.counters import next_serial
 from models.database import Database
-from models.enums import SearchAttr, Stage
+from models.enums import Department, SearchAttr, Stage
 from models.payloads import CaseInput
 from models.register import Property
 from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
@@ -108,7 +109,7 @@ def store(
                     price=body.price,
                     hall=hall,
                     accepted_at=now,
-                    facts={**body.facts, **body.tax_facts.model_dump(mode="json")},
+                    facts={"conditions": body.facts, "tax": body.tax_facts.model_dump(mode="json")},
                 )
                 session.add(case)
                 session.flush()
@@ -184,10 +185,10 @@ async def start_workflow(
 def _initial_attributes(case: Case) -> TypedSearchAttributes:
     return TypedSearchAttributes(
         [
-            SearchAttr.STAGE.value_set(Stage.PRE_REVIEW.value),
-            SearchAttr.BUSINESS_TYPE.value_set(case.business_type),
-            SearchAttr.DEPARTMENT.value_set("service_desk"),
-            SearchAttr.HALL.value_set(case.hall),
+            SearchAttributePair(SearchAttr.STAGE, Stage.PRE_REVIEW.value),
+            SearchAttributePair(SearchAttr.BUSINESS_TYPE, case.business_type),
+            SearchAttributePair(SearchAttr.DEPARTMENT, Department.SERVICE_DESK.value),
+            SearchAttributePair(SearchAttr.HALL, case.hall),
         ]
     )
 

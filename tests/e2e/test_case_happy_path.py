@@ -39,7 +39,9 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
         assert steps["payment"]["status"] == "waiting"
         assert steps["payment"]["due_at"] is not None
 
-        wrong = await api.post(f"/cases/{case_no}/payment", json={"amount": "1.00", "reference": "X1"})
+        wrong = await api.post(
+            f"/cases/{case_no}/payment", json={"amount": "1.00", "reference": "X1"}
+        )
         assert wrong.status_code == 409
         assert "amount" in wrong.json()["detail"][0]["msg"]
         paid = await api.post(
@@ -68,11 +70,15 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
 
     with hall.db.session() as session:
         owners = session.exec(
-            select(Ownership).where(Ownership.unit_number == FLAT_SALE, col(Ownership.ended_on).is_(None))
+            select(Ownership).where(
+                Ownership.unit_number == FLAT_SALE, col(Ownership.ended_on).is_(None)
+            )
         ).all()
         assert [o.holder_id_number for o in owners] == [LI_SI]
         assert owners[0].certificate_no == done["certificate_no"]
-        seller = session.exec(select(Ownership).where(Ownership.holder_id_number == ZHANG_SAN)).one()
+        seller = session.exec(
+            select(Ownership).where(Ownership.holder_id_number == ZHANG_SAN)
+        ).one()
         assert seller.ended_on is not None
         assert session.exec(select(Certificate)).one().number == done["certificate_no"]
         case = session.get(Case, case_no)

@@ -16,13 +16,19 @@ async def upload_scans(api: httpx.AsyncClient, materials: list[str]) -> list[dic
     docs = []
     for material in materials:
         content = f"%PDF-1.4 scan of {material}\n".encode() * 20
-        r = await api.post("/scans", files={"file": (f"{material}.pdf", content, "application/pdf")})
+        r = await api.post(
+            "/scans", files={"file": (f"{material}.pdf", content, "application/pdf")}
+        )
         assert r.status_code == 201, r.text
-        docs.append({"material": material, "blob_key": r.json()["key"], "filename": f"{material}.pdf"})
+        docs.append(
+            {"material": material, "blob_key": r.json()["key"], "filename": f"{material}.pdf"}
+        )
     return docs
 
 
-def sale_body(docs: list[dict[str, str]], *, unit: str = FLAT_SALE, **overrides: Any) -> dict[str, Any]:
+def sale_body(
+    docs: list[dict[str, str]], *, unit: str = FLAT_SALE, **overrides: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "business_type": "existing_home_sale",
         "unit_number": unit,

@@ -163,6 +163,8 @@ def hall(temporal_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path) -
         ENVIRONMENT="test",
         DATABASE_URL=demo_db.url,
         TASK_QUEUE=task_queue,
+        # A hall of its own per test keeps case numbers (and workflow ids) apart.
+        HALL_DIVISION=f"{uuid.uuid4().int % 900000 + 100000}",
         BLOB_DIR=tmp_path / "blobs",
         SMS_OUTBOX_FILE=tmp_path / "sms.jsonl",
         EMS_LOCAL_DIR=tmp_path / "ems",

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response, status
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import BlobStoreDep, CatalogDep, DatabaseDep, SettingsDep, TemporalClientDep
@@ -70,6 +71,10 @@ async def create_case(
         await case_intake.start_workflow(
             client, catalog, case, settings.TASK_QUEUE, settings.TIMEZONE
         )
+    except WorkflowAlreadyStartedError:
+        # A repeat of a request whose case has already finished: the case is the answer.
+        if accepted.created:
+            raise
     except Exception:
         if accepted.created:
             await asyncio.to_thread(case_intake.forget, db, case.case_no)

@@ -1,0 +1,41 @@
+# onewindow: `make run` starts the whole hall on one machine; `make test` runs the suite.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: help install run test test-fast lint fmt dev-server worker api bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the project with its dev tools
+
+run: $(STAMP)  ## migrate, load demo data, start Temporal (UI :8233), worker and API (:8000)
+	$(PY) -m devtools.run
+
+test: $(STAMP)  ## the whole suite (starts its own Temporal servers; PostgreSQL too if it answers)
+	$(VENV)/bin/pytest
+
+test-fast: $(STAMP)  ## domain and unit tests only
+	$(VENV)/bin/pytest tests/domain tests/unit -q
+
+lint: $(STAMP)  ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)  ## format and fix imports
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)  ## throughput of the case workflow against bare Temporal
+	$(PY) -m bench.throughput
+
+clean:  ## remove local state (database, Temporal history, blobs, outboxes)
+	rm -rf var

@@ -61,6 +61,8 @@ RETRY = RetryPolicy(
 )
 STEP_TIMEOUT = timedelta(seconds=60)
 COLLECTION_REMINDERS = 3
+BUYERS = ["buyer"]
+ALL_PARTIES = ["buyer", "seller"]
 
 
 class CaseRefused(Exception):
@@ -251,8 +253,7 @@ class PropertyCaseWorkflow:
         self._track.progress.payment_due_at = due
         self._track.begin(StepName.PAYMENT, workflow.now(), due, StepStatus.WAITING)
         self._enter(Stage.AWAITING_PAYMENT, Department.APPLICANT, due)
-        params = {"total": str(self._tax.total), "due": _fmt(due, self._inp.office_hours.zone)}
-        await self._sms("pay_taxes", "pay_taxes", params)
+        await self._tell_payers("pay_taxes", due)
         if due is None:
             await workflow.wait_condition(lambda: self._payment is not None)
         else:
@@ -260,7 +261,7 @@ class PropertyCaseWorkflow:
             if not await self._wait_for(
                 lambda: self._payment is not None, halfway, "缴税提醒 payment reminder"
             ):
-                await self._sms("payment_reminder", "payment_reminder", params)
+                await self._tell_payers("payment_reminder", due)
                 remaining = due - workflow.now()
                 if not await self._wait_for(
                     lambda: self._payment is not None, remaining, "缴税期限 payment deadline"
@@ -318,13 +319,13 @@ class PropertyCaseWorkflow:
         due = self._due("collection")
         self._track.begin(StepName.COLLECTION, workflow.now(), due, StepStatus.WAITING)
         self._enter(Stage.AWAITING_COLLECTION_CHOICE, Department.APPLICANT, due)
-        await self._sms("certificate_ready", "certificate_ready", {})
+        await self._sms("certificate_ready", "certificate_ready", {}, BUYERS)
         chosen = lambda: self._collection is not None  # noqa: E731
         for reminder in range(1, COLLECTION_REMINDERS + 1):
             wait = (due - workflow.now()) if due else None
             if wait is None or await self._wait_for(chosen, wait, f"领证提醒 reminder {reminder}"):
                 break
-            await self._sms("collection_reminder", f"collection_reminder_{reminder}", {})
+            await self._sms("collection_reminder", f"collection_reminder_{reminder}", {}, BUYERS)
             due = self._due("collection")
         await workflow.wait_condition(chosen)
         assert self._collection is not None
@@ -347,12 +348,12 @@ class PropertyCaseWorkflow:
             self._collection_result = CollectionResult(
                 method=CollectionMethod.EMS, tracking_no=shipped.tracking_no
             )
-            await self._sms("shipped", "shipped", {"tracking_no": shipped.tracking_no})
+            await self._sms("shipped", "shipped", {"tracking_no": shipped.tracking_no}, BUYERS)
             self._track.finish(StepName.COLLECTION, workflow.now(), f"EMS {shipped.tracking_no}")
         else:
             self._enter(Stage.AWAITING_PICKUP, Department.REGISTRATION)
             self._collection_result = CollectionResult(method=CollectionMethod.WINDOW)
-            await self._sms("ready_at_window", "ready_at_window", {})
+            await self._sms("ready_at_window", "ready_at_window", {}, BUYERS)
             await workflow.wait_condition(lambda: self._handover is not None)
             self._track.finish(StepName.COLLECTION, workflow.now(), "handed over at the window")
 
@@ -413,18 +414,34 @@ class PropertyCaseWorkflow:
             return False
         return True
 
-    async def _sms(self, template: str, step: str, params: dict[str, str]) -> None:
+    async def _tell_payers(self, template: str, due: datetime | None) -> None:
+        """Each side learns its own share: the buyer the deed tax, the seller VAT and PIT."""
+        assert self._tax is not None
+        shares = (("buyer", self._tax.buyer_total), ("seller", self._tax.seller_total))
+        for role, amount in shares:
+            if amount > 0:
+                params = {"total": str(amount), "due": _fmt(due, self._inp.office_hours.zone)}
+                await self._sms(template, f"{template}_{role}", params, [role])
+
+    async def _sms(
+        self, template: str, step: str, params: dict[str, str], roles: list[str] | None = None
+    ) -> None:
         await workflow.execute_activity_method(
             NotifyActivities.send_sms,
-            SmsInput(case_no=self._inp.case_no, step=step, template=template, params=params),
+            SmsInput(
+                case_no=self._inp.case_no,
+                step=step,
+                template=template,
+                params=params,
+                to_roles=roles or ALL_PARTIES,
+            ),
             start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=RETRY,
             summary=f"短信 SMS {template}",
         )
 
     async def _close(self, stage: Stage, reason: str | None = None) -> None:
-        self._track.close(stage, workflow.now(), reason)
-        self._publish()
+        # Archive first, so a client that sees the final stage also finds the closed record.
         await workflow.execute_activity_method(
             ArchiveActivities.close_case,
             CloseCaseInput(case_no=self._inp.case_no, outcome=stage, reason=reason),
@@ -432,6 +449,8 @@ class PropertyCaseWorkflow:
             retry_policy=RETRY,
             summary=f"归档 archive ({stage.value})",
         )
+        self._track.close(stage, workflow.now(), reason)
+        self._publish()
 
     async def _finish(self) -> CaseProgress:
         await workflow.wait_condition(workflow.all_handlers_finished)

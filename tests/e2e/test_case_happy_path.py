@@ -32,8 +32,8 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
 
         due = await wait_for_stage(api, case_no, {"awaiting_payment"})
         assert due["department"] == "applicant"
-        # Reference §3.3 case A: VAT 58,252.43 + surcharges + PIT + deed tax 19,417.48.
-        assert due["tax_total"] is not None and float(due["tax_total"]) > 19417.48
+        # Held over two years (no VAT), cost unproved: 1 % assessed PIT + 1 % deed tax.
+        assert due["tax_total"] == "40000.00"
         steps = {s["name"]: s for s in due["steps"]}
         assert steps["transaction_check"]["status"] == "done"
         assert steps["payment"]["status"] == "waiting"
@@ -83,9 +83,13 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
         assert session.exec(select(Certificate)).one().number == done["certificate_no"]
         case = session.get(Case, case_no)
         assert case is not None and case.status == "closed" and case.outcome == "completed"
-        texts = session.exec(select(SmsMessage.text).where(SmsMessage.case_no == case_no)).all()
-    assert any("TAX" not in t and "元" in t for t in texts)  # the pay-taxes SMS
-    assert any(tracking in t for t in texts)
+        messages = session.exec(select(SmsMessage).where(SmsMessage.case_no == case_no)).all()
+    to_buyer = [m.text for m in messages if m.phone == "13800000002"]
+    to_seller = [m.text for m in messages if m.phone == "13800000001"]
+    assert any("应缴税款合计20000.00元" in t for t in to_buyer)  # deed tax
+    assert any("应缴税款合计20000.00元" in t for t in to_seller)  # assessed PIT
+    assert any(tracking in t for t in to_buyer)
+    assert not any(tracking in t for t in to_seller)
     keys = [m["idempotency_key"] for m in hall.sms.messages()]
     assert len(keys) == len(set(keys))
 

@@ -59,7 +59,9 @@ RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=1),
     non_retryable_error_types=NON_RETRYABLE,
 )
-STEP_TIMEOUT = timedelta(seconds=60)
+# Every activity here is a database write or one gateway call; a worker that dies
+# mid-step gets its attempt retried elsewhere after this long.
+STEP_TIMEOUT = timedelta(seconds=15)
 COLLECTION_REMINDERS = 3
 BUYERS = ["buyer"]
 ALL_PARTIES = ["buyer", "seller"]

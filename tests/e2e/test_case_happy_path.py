@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import httpx
 from sqlmodel import col, select
@@ -14,11 +12,10 @@ from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
 from models.archive import Case, SmsMessage
 from models.register import Certificate, Ownership
 from tests.conftest import Hall
+from tests.replay.recording import record_history
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
-from workflows.ids import case_workflow_id
 
 CERTIFICATE = re.compile(r"^鄂\(\d{4}\)武汉市不动产权第\d{7}号$")
-HISTORY = Path(__file__).parent.parent / "replay" / "histories" / "existing_home_sale_ems.json"
 
 
 async def test_sale_ends_with_certificate_and_buyer_in_register(
@@ -93,7 +90,4 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
     keys = [m["idempotency_key"] for m in hall.sms.messages()]
     assert len(keys) == len(set(keys))
 
-    if os.environ.get("RECORD_HISTORY"):
-        history = await hall.client.get_workflow_handle(case_workflow_id(case_no)).fetch_history()
-        HISTORY.parent.mkdir(parents=True, exist_ok=True)
-        HISTORY.write_text(history.to_json())
+    await record_history(hall, case_no, "existing_home_sale_ems")

@@ -12,8 +12,8 @@ from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
 from models.archive import Case, SmsMessage
 from models.register import Certificate, Ownership
 from tests.conftest import Hall
-from tests.replay.recording import record_history
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
+from tests.replay.recording import record_history
 
 CERTIFICATE = re.compile(r"^鄂\(\d{4}\)武汉市不动产权第\d{7}号$")
 

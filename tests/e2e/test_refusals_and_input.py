@@ -12,8 +12,8 @@ from temporalio.worker import Worker
 from models.archive import Case, Document, Party, SmsMessage
 from models.register import Counter
 from tests.conftest import Hall
-from tests.replay.recording import record_history
 from tests.e2e.walk import CORE_MATERIALS, sale_body, seized_body, upload_scans, wait_for_stage
+from tests.replay.recording import record_history
 from workflows.ids import case_workflow_id
 
 

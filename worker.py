@@ -100,7 +100,7 @@ async def main() -> None:
         loop.add_signal_handler(sig, stop.set)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings.TASK_QUEUE, build_activities(settings, db), executor)
-        log.info("worker started", task_queue=settings.TASK_QUEUE, temporal=settings.TEMPORAL_ADDRESS)
+        log.info("worker started", queue=settings.TASK_QUEUE, temporal=settings.TEMPORAL_ADDRESS)
         async with worker:
             await stop.wait()
             log.info("worker stopping: finishing running activities")

@@ -1,4 +1,4 @@
-"""Demo register for `make run`: three flats in Jianghan, their owners, filed contracts, one seizure.
+"""Demo register for `make run`: three Jianghan flats, owners, filed contracts, one seizure.
 
 Loading is idempotent: a second `make run` finds the rows and adds nothing.
 """

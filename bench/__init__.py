@@ -1,0 +1,1 @@
+"""Throughput benchmark: the case workflow against bare Temporal, measured in the same run."""

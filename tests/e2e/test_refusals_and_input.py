@@ -26,6 +26,11 @@ async def test_seized_flat_is_refused_at_the_check_with_reason_and_sms(
         assert r.status_code == 201, r.text
         case_no = r.json()["case_no"]
         progress = await wait_for_stage(api, case_no, {"refused"})
+        late = await api.post(
+            f"/cases/{case_no}/payment", json={"amount": "1.00", "reference": "L"}
+        )
+        assert late.status_code == 409, late.text
+        assert "closed" in late.json()["detail"][0]["msg"]
 
     steps = {s["name"]: s for s in progress["steps"]}
     assert steps["transaction_check"]["status"] == "failed"

@@ -347,10 +347,11 @@ class PropertyCaseWorkflow:
                 summary="EMS 寄递 ship certificate",
             )
             self._track.progress.tracking_no = shipped.tracking_no
+            await self._sms("shipped", "shipped", {"tracking_no": shipped.tracking_no}, BUYERS)
+            # The update answers once the buyer has been told the tracking number.
             self._collection_result = CollectionResult(
                 method=CollectionMethod.EMS, tracking_no=shipped.tracking_no
             )
-            await self._sms("shipped", "shipped", {"tracking_no": shipped.tracking_no}, BUYERS)
             self._track.finish(StepName.COLLECTION, workflow.now(), f"EMS {shipped.tracking_no}")
         else:
             self._enter(Stage.AWAITING_PICKUP, Department.REGISTRATION)

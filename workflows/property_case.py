@@ -347,11 +347,14 @@ class PropertyCaseWorkflow:
                 summary="EMS 寄递 ship certificate",
             )
             self._track.progress.tracking_no = shipped.tracking_no
+            result = CollectionResult(method=CollectionMethod.EMS, tracking_no=shipped.tracking_no)
+            # Patch "ems-answer-after-sms": the update answers once the buyer has been told the
+            # tracking number. Deprecate once no case started before 2026-11-28 is open.
+            answer_after_sms = workflow.patched("ems-answer-after-sms")
+            if not answer_after_sms:
+                self._collection_result = result
             await self._sms("shipped", "shipped", {"tracking_no": shipped.tracking_no}, BUYERS)
-            # The update answers once the buyer has been told the tracking number.
-            self._collection_result = CollectionResult(
-                method=CollectionMethod.EMS, tracking_no=shipped.tracking_no
-            )
+            self._collection_result = result
             self._track.finish(StepName.COLLECTION, workflow.now(), f"EMS {shipped.tracking_no}")
         else:
             self._enter(Stage.AWAITING_PICKUP, Department.REGISTRATION)

@@ -1,0 +1,107 @@
+"""Helpers for activity tests: a stored case, as `POST /cases` leaves it, and the activities."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from activities.archive import ArchiveActivities
+from activities.delivery import DeliveryActivities
+from activities.housing import HousingActivities
+from activities.intake import IntakeActivities
+from activities.notify import NotifyActivities
+from activities.registry import RegistryActivities
+from activities.tax import TaxActivities
+from api.schemas import CaseCreate
+from api.services import case_intake
+from config import Settings
+from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
+from domain.catalog import get_catalog
+from integrations.blobs import FileBlobStore
+from integrations.ems import EmsGateway, LocalEmsGateway
+from integrations.sms import LocalOutboxSmsGateway, SmsGateway
+from models.archive import Case
+from models.database import Database
+
+SELLER_PHONE = "13800000001"
+BUYER_PHONE = "13800000002"
+CORE_MATERIALS = ["application_form", "id_document", "title_certificate", "sales_contract"]
+
+
+@dataclass
+class Desk:
+    """One hall's activities bound to a test database and local gateways."""
+
+    db: Database
+    blobs: FileBlobStore
+    sms: LocalOutboxSmsGateway
+    ems: LocalEmsGateway
+    intake: IntakeActivities
+    housing: HousingActivities
+    tax: TaxActivities
+    registry: RegistryActivities
+    notify: NotifyActivities
+    delivery: DeliveryActivities
+    archive: ArchiveActivities
+
+
+def make_desk(
+    db: Database,
+    root: Path,
+    *,
+    sms: SmsGateway | None = None,
+    ems: EmsGateway | None = None,
+) -> Desk:
+    """The activities as the worker builds them; `sms`/`ems` replace the gateways they call."""
+    settings = Settings(ENVIRONMENT="test", DATABASE_URL=db.url)
+    blobs = FileBlobStore(root / "blobs")
+    outbox = LocalOutboxSmsGateway(root / "sms.jsonl")
+    book = LocalEmsGateway(root / "ems")
+    return Desk(
+        db=db,
+        blobs=blobs,
+        sms=outbox,
+        ems=book,
+        intake=IntakeActivities(db, blobs, get_catalog()),
+        housing=HousingActivities(db),
+        tax=TaxActivities(db),
+        registry=RegistryActivities(
+            db, settings.PROVINCE_ABBR, settings.CITY_NAME, settings.CERTIFICATE_SERIAL_WIDTH
+        ),
+        notify=NotifyActivities(db, sms or outbox, settings.HALL_NAME),
+        delivery=DeliveryActivities(db, ems or book),
+        archive=ArchiveActivities(db),
+    )
+
+
+def store_case(
+    desk: Desk,
+    *,
+    unit: str = FLAT_SALE,
+    price: str = "2000000.00",
+    seller: tuple[str, str, str] = ("张三", ZHANG_SAN, SELLER_PHONE),
+    buyer: tuple[str, str, str] = ("李四", LI_SI, BUYER_PHONE),
+    materials: list[str] = CORE_MATERIALS,
+) -> Case:
+    """Upload one scan per material and store the case the way the intake service does."""
+    docs = []
+    for material in materials:
+        ref = desk.blobs.put(io.BytesIO(f"%PDF-1.4 scan of {material}\n".encode() * 20))
+        docs.append({"material": material, "blob_key": ref.key, "filename": f"{material}.pdf"})
+    body = CaseCreate.model_validate(
+        {
+            "business_type": "existing_home_sale",
+            "unit_number": unit,
+            "price": price,
+            "sellers": [dict(zip(("name", "id_number", "phone"), seller, strict=True))],
+            "buyers": [dict(zip(("name", "id_number", "phone"), buyer, strict=True))],
+            "documents": docs,
+            "tax_facts": {"buyer_home_count": 1},
+        }
+    )
+    accepted = case_intake.store(
+        desk.db, desk.blobs, body, f"activity-test-{uuid.uuid4()}", "420103", "Asia/Shanghai"
+    )
+    return accepted.case

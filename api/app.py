@@ -12,7 +12,6 @@ from temporalio.client import Client
 from api import errors
 from api.routes import cases, health, scans
 from config import Settings, get_settings
-from domain.catalog import get_catalog
 from integrations.blobs import BlobStore
 from integrations.factory import blob_store
 from logging_setup import configure_logging
@@ -37,7 +36,6 @@ def create_app(
         app.state.db = db or Database(settings.DATABASE_URL)
         app.state.temporal = temporal or await connect(settings)
         app.state.blobs = blobs or blob_store(settings)
-        app.state.catalog = get_catalog()
         yield {}
         if own_db:
             app.state.db.dispose()

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from temporalio.client import Client
 
 from config import Settings
-from domain.catalog import Catalog
+from domain.catalog import Catalog, get_catalog
 from integrations.blobs import BlobStore
 from models.database import Database
 
@@ -29,12 +29,13 @@ def get_blobs(request: Request) -> BlobStore:
     return cast(BlobStore, request.app.state.blobs)
 
 
-def get_app_catalog(request: Request) -> Catalog:
-    return cast(Catalog, request.app.state.catalog)
+def catalog_dep() -> Catalog:
+    """The packaged catalog (loaded once); tests override this dependency with their own."""
+    return get_catalog()
 
 
 DatabaseDep = Annotated[Database, Depends(get_db)]
 TemporalClientDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 BlobStoreDep = Annotated[BlobStore, Depends(get_blobs)]
-CatalogDep = Annotated[Catalog, Depends(get_app_catalog)]
+CatalogDep = Annotated[Catalog, Depends(catalog_dep)]

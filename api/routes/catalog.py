@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
+from api.deps import CatalogDep, catalog_dep
 from domain.business_types import (
     Applicants,
     BusinessType,
@@ -14,16 +13,10 @@ from domain.business_types import (
     PartyKinds,
     in_department_order,
 )
-from domain.catalog import Catalog, MaterialCount, UnknownBusinessType, get_catalog
+from domain.catalog import Catalog, MaterialCount, UnknownBusinessType
 from domain.materials import Material
 
-
-def catalog_dep() -> Catalog:
-    """The packaged catalog; tests override this dependency with their own."""
-    return get_catalog()
-
-
-CatalogDep = Annotated[Catalog, Depends(catalog_dep)]
+__all__ = ["catalog_dep", "router"]
 
 router = APIRouter(prefix="/catalog", tags=["catalog"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, StrictBool
 
-from api.routes.catalog import CatalogDep
+from api.deps import CatalogDep
 from domain.catalog import UnknownBusinessType, UnknownFact
 from domain.prereview import PreReviewResult, pre_review
 

@@ -81,7 +81,12 @@ async def create_case(
         raise
     if not accepted.created:
         response.status_code = status.HTTP_200_OK
-    log.info("case accepted", case_no=case.case_no, repeat=not accepted.created)
+    log.info(
+        "case accepted",
+        case_no=case.case_no,
+        workflow_id=case_workflow_id(case.case_no),
+        repeat=not accepted.created,
+    )
     return CaseCreated(
         case_no=case.case_no,
         workflow_id=case_workflow_id(case.case_no),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 from temporalio.testing import ActivityEnvironment
 
+from activities.registry import RegistryActivities
 from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
 from models.archive import Case, Escalation, Handoff, Shipment, SmsMessage, TaxBillRecord
 from models.database import Database
@@ -88,6 +92,66 @@ def test_record_transfer_twice_gives_the_buyer_one_title(
     assert buyer[0].acquired_price == Decimal("2000000.00")
     assert [o.holder_id_number for o in current] == [LI_SI]
     assert seller.ended_on is not None
+
+
+class CommitTogether(Database):
+    """Sessions that wait for each other just before committing.
+
+    Two attempts of one activity can overlap: Temporal starts a retry when an attempt's
+    start-to-close timeout expires, even if that attempt is still running (say on a stalled
+    database). This lines both attempts up so each has read the state before either writes.
+    """
+
+    def __init__(self, url: str, parties: int) -> None:
+        super().__init__(url)
+        self.barrier = threading.Barrier(parties)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                self.barrier.wait(timeout=10)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: activities/registry.py record_transfer checks for an existing Ownership row of "
+    "the case and then inserts, with no unique constraint behind the check; two overlapping "
+    "attempts on PostgreSQL both insert, giving the buyer two titles",
+)
+def test_two_overlapping_record_transfer_attempts_give_the_buyer_one_title(
+    desk: Desk, tmp_path: Path
+) -> None:
+    if not desk.db.url.startswith("postgresql"):
+        # SQLite's BEGIN IMMEDIATE serialises the attempts, so they cannot overlap there
+        # (and the barrier would wait for a lock that is never released).
+        pytest.skip("attempts overlap only on PostgreSQL")
+    case = store_case(desk)
+    racing = CommitTogether(desk.db.url, parties=2)
+    registry = RegistryActivities(racing, "鄂", "武汉市", 7)
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            ActivityEnvironment().run(registry.record_transfer, StepInput(case_no=case.case_no))
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    racing.dispose()
+    # A failed attempt is fine (Temporal retries it); a second title is not.
+    with desk.db.session() as session:
+        titles = session.exec(select(Ownership).where(Ownership.holder_id_number == LI_SI)).all()
+    assert len(titles) == 1, f"{len(titles)} titles for the buyer; errors: {errors}"
 
 
 def test_print_certificate_twice_allocates_one_number(desk: Desk, env: ActivityEnvironment) -> None:

@@ -26,9 +26,10 @@ test: $(STAMP)  ## the whole suite (starts its own Temporal servers; PostgreSQL 
 test-fast: $(STAMP)  ## domain and unit tests only
 	$(VENV)/bin/pytest tests/domain tests/unit -q
 
-lint: $(STAMP)  ## ruff check and format check
+lint: $(STAMP)  ## ruff check, format check, mypy --strict
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 fmt: $(STAMP)  ## format and fix imports
 	$(VENV)/bin/ruff format .

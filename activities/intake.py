@@ -80,7 +80,7 @@ class IntakeActivities:
         departments: set[str] = set()
         with self.db.session() as session:
             for doc in docs:
-                users = [
+                users: list[str] = [
                     d.value
                     for d in self.catalog.material(doc.material).departments
                     if d.value in taking_part

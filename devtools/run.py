@@ -137,7 +137,7 @@ def main() -> None:
     while True:
         for child in children:
             if child.poll() is not None:
-                log.error("a process exited; stopping", args=child.args[:3], code=child.returncode)
+                log.error("a process exited; stopping", args=str(child.args), code=child.returncode)
                 stop()
         time.sleep(1)
 

@@ -10,9 +10,10 @@ Each department step runs against a working-day deadline; a missed one is escala
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, tzinfo
-from typing import TypeVar
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -50,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.progress import ProgressTracker, initial_progress
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 # Technical faults (database busy, gateway down) are retried without limit: a case must
 # never be lost to an outage. Business refusals are non-retryable and end the case.
@@ -123,7 +125,7 @@ class PropertyCaseWorkflow:
         """The tax bureau confirms the applicant paid the assessed total."""
         async with self._lock:
             if self._payment is None:
-                self._payment = await workflow.execute_activity_method(
+                self._payment = await self._call(
                     TaxActivities.record_payment,
                     PaymentRecordInput(
                         case_no=self._inp.case_no,
@@ -131,9 +133,7 @@ class PropertyCaseWorkflow:
                         reference=inp.reference,
                         paid_at=workflow.now(),
                     ),
-                    start_to_close_timeout=STEP_TIMEOUT,
-                    retry_policy=RETRY,
-                    summary="记录缴税 record payment",
+                    "记录缴税 record payment",
                 )
             return self._payment
 
@@ -183,12 +183,10 @@ class PropertyCaseWorkflow:
         self._track.begin(StepName.PRE_REVIEW, now, None)
         await self._act(
             StepName.PRE_REVIEW,
-            workflow.execute_activity_method(
+            self._call(
                 IntakeActivities.pre_review_materials,
                 self._step_input(),
-                start_to_close_timeout=STEP_TIMEOUT,
-                retry_policy=RETRY,
-                summary="材料预审 pre-review",
+                "材料预审 pre-review",
             ),
         )
         self._track.finish(StepName.PRE_REVIEW, workflow.now())
@@ -196,12 +194,10 @@ class PropertyCaseWorkflow:
         self._track.begin(StepName.PUSH_DOCUMENTS, workflow.now(), None)
         pushed = await self._act(
             StepName.PUSH_DOCUMENTS,
-            workflow.execute_activity_method(
+            self._call(
                 IntakeActivities.push_documents,
                 self._step_input(),
-                start_to_close_timeout=STEP_TIMEOUT,
-                retry_policy=RETRY,
-                summary="扫描件推送 push scans to the departments",
+                "扫描件推送 push scans to the departments",
             ),
         )
         self._track.finish(
@@ -218,12 +214,10 @@ class PropertyCaseWorkflow:
             StepName.TRANSACTION_CHECK,
             Department.HOUSING,
             "transaction_check",
-            workflow.execute_activity_method(
+            self._call(
                 HousingActivities.check_transaction,
                 self._step_input(),
-                start_to_close_timeout=STEP_TIMEOUT,
-                retry_policy=RETRY,
-                summary="房产交易核查 transaction check",
+                "房产交易核查 transaction check",
             ),
         )
         notes = [f"contract {result.contract_no}", *result.mortgages, *result.notes]
@@ -236,12 +230,10 @@ class PropertyCaseWorkflow:
             StepName.TAX_ASSESSMENT,
             Department.TAX,
             "tax_assessment",
-            workflow.execute_activity_method(
+            self._call(
                 TaxActivities.assess_taxes,
                 self._step_input(),
-                start_to_close_timeout=STEP_TIMEOUT,
-                retry_policy=RETRY,
-                summary="核税 tax assessment",
+                "核税 tax assessment",
             ),
         )
         self._track.progress.tax_total = self._tax.total
@@ -276,39 +268,25 @@ class PropertyCaseWorkflow:
 
     async def _record_zero_payment(self) -> None:
         # Exempt cases still push a "paid" status so registration's review sees it.
-        self._payment = await workflow.execute_activity_method(
+        self._payment = await self._call(
             TaxActivities.record_payment,
             PaymentRecordInput(
-                case_no=self._inp.case_no, amount=0, reference="EXEMPT", paid_at=workflow.now()
+                case_no=self._inp.case_no,
+                amount=Decimal(0),
+                reference="EXEMPT",
+                paid_at=workflow.now(),
             ),
-            start_to_close_timeout=STEP_TIMEOUT,
-            retry_policy=RETRY,
-            summary="免税 nothing to pay",
+            "免税 nothing to pay",
         )
 
     async def _registration(self) -> None:
         self._enter(Stage.REGISTRATION, Department.REGISTRATION)
 
         async def register() -> str:
-            opts = {"start_to_close_timeout": STEP_TIMEOUT, "retry_policy": RETRY}
-            await workflow.execute_activity_method(
-                RegistryActivities.review_registration,
-                self._step_input(),
-                summary="审核 review",
-                **opts,
-            )
-            await workflow.execute_activity_method(
-                RegistryActivities.record_transfer,
-                self._step_input(),
-                summary="登簿 record",
-                **opts,
-            )
-            printed = await workflow.execute_activity_method(
-                RegistryActivities.print_certificate,
-                self._step_input(),
-                summary="缮证 print",
-                **opts,
-            )
+            step = self._step_input()
+            await self._call(RegistryActivities.review_registration, step, "审核 review")
+            await self._call(RegistryActivities.record_transfer, step, "登簿 record")
+            printed = await self._call(RegistryActivities.print_certificate, step, "缮证 print")
             return printed.certificate_no
 
         number = await self._department_step(
@@ -334,7 +312,7 @@ class PropertyCaseWorkflow:
         self._track.progress.collection = self._collection.method
         if self._collection.method == CollectionMethod.EMS:
             self._enter(Stage.SHIPPING, Department.REGISTRATION)
-            shipped = await workflow.execute_activity_method(
+            shipped = await self._call(
                 DeliveryActivities.ship_certificate,
                 ShipmentInput(
                     case_no=self._inp.case_no,
@@ -342,9 +320,7 @@ class PropertyCaseWorkflow:
                     phone=self._collection.phone or "",
                     address=self._collection.address or "",
                 ),
-                start_to_close_timeout=STEP_TIMEOUT,
-                retry_policy=RETRY,
-                summary="EMS 寄递 ship certificate",
+                "EMS 寄递 ship certificate",
             )
             self._track.progress.tracking_no = shipped.tracking_no
             result = CollectionResult(method=CollectionMethod.EMS, tracking_no=shipped.tracking_no)
@@ -384,7 +360,7 @@ class PropertyCaseWorkflow:
             if not task.done():
                 self._track.escalated(name)
                 self._publish(due)
-                await workflow.execute_activity_method(
+                await self._call(
                     ArchiveActivities.escalate_deadline,
                     EscalationInput(
                         case_no=self._inp.case_no,
@@ -392,13 +368,18 @@ class PropertyCaseWorkflow:
                         department=department,
                         due_at=due,
                     ),
-                    start_to_close_timeout=STEP_TIMEOUT,
-                    retry_policy=RETRY,
-                    summary=f"超时督办 escalate {name.value}",
+                    f"超时督办 escalate {name.value}",
                 )
             else:
                 timer.cancel()
         return await task
+
+    async def _call(self, method: Callable[[Any, A], T], arg: A, summary: str) -> T:
+        """Schedule one activity with the shared timeout and retry policy."""
+        result: T = await workflow.execute_activity_method(
+            method, arg, start_to_close_timeout=STEP_TIMEOUT, retry_policy=RETRY, summary=summary
+        )
+        return result
 
     async def _act(self, name: StepName, work: Awaitable[T]) -> T:
         """Await an activity; turn a business refusal into `CaseRefused`."""
@@ -432,7 +413,7 @@ class PropertyCaseWorkflow:
     async def _sms(
         self, template: str, step: str, params: dict[str, str], roles: list[str] | None = None
     ) -> None:
-        await workflow.execute_activity_method(
+        await self._call(
             NotifyActivities.send_sms,
             SmsInput(
                 case_no=self._inp.case_no,
@@ -441,19 +422,15 @@ class PropertyCaseWorkflow:
                 params=params,
                 to_roles=roles or ALL_PARTIES,
             ),
-            start_to_close_timeout=STEP_TIMEOUT,
-            retry_policy=RETRY,
-            summary=f"短信 SMS {template}",
+            f"短信 SMS {template}",
         )
 
     async def _close(self, stage: Stage, reason: str | None = None) -> None:
         # Archive first, so a client that sees the final stage also finds the closed record.
-        await workflow.execute_activity_method(
+        await self._call(
             ArchiveActivities.close_case,
             CloseCaseInput(case_no=self._inp.case_no, outcome=stage, reason=reason),
-            start_to_close_timeout=STEP_TIMEOUT,
-            retry_policy=RETRY,
-            summary=f"归档 archive ({stage.value})",
+            f"归档 archive ({stage.value})",
         )
         self._track.close(stage, workflow.now(), reason)
         self._publish()

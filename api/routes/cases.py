@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response, status
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -35,7 +35,7 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 log = get_logger(__name__)
 
 
-async def _handle(db: Database, client: Any, case_no: str) -> WorkflowHandle[Any, Any]:
+async def _handle(db: Database, client: Client, case_no: str) -> WorkflowHandle[Any, Any]:
     found = await asyncio.to_thread(_exists, db, case_no)
     if not found:
         raise CaseNotFound(case_no)

@@ -65,7 +65,13 @@ class RegistryActivities:
         """Record (登簿): the sellers' title ends and the buyers' begins, once per case."""
         now = datetime.now(UTC)
         with self.db.session() as session:
-            case = _case(session, inp.case_no)
+            # Lock the case row: overlapping attempts (a timed-out one still running) queue
+            # here on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises them.
+            case = session.exec(
+                select(Case).where(Case.case_no == inp.case_no).with_for_update()
+            ).first()
+            if case is None:
+                raise ValueError(f"case {inp.case_no} is not in the archive")
             done = session.exec(select(Ownership).where(Ownership.case_no == case.case_no)).first()
             if done is not None:
                 return

@@ -32,6 +32,11 @@ class Property(SQLModel, table=True):
 class Ownership(SQLModel, table=True):
     """Who holds title to a unit; the current owners are the rows with `ended_on` unset."""
 
+    # One title per holder per case: a second, overlapping recording attempt fails here.
+    __table_args__ = (
+        UniqueConstraint("case_no", "holder_id_number", name="uq_ownership_case_holder"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     unit_number: str = Field(foreign_key="property.unit_number", index=True)
     holder_name: str

@@ -92,6 +92,10 @@ class PropertyCaseWorkflow:
         self._collection_result: CollectionResult | None = None
         self._handover: HandoverResult | None = None
         self._lock = asyncio.Lock()
+        # A confirmation accepted before the deadline counts even if recording it ends after;
+        # none is accepted once the deadline has passed.
+        self._payment_accepted = False
+        self._payment_window_closed = False
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseProgress:
@@ -123,6 +127,7 @@ class PropertyCaseWorkflow:
     @workflow.update
     async def confirm_payment(self, inp: PaymentInput) -> PaymentResult:
         """The tax bureau confirms the applicant paid the assessed total."""
+        self._payment_accepted = True
         async with self._lock:
             if self._payment is None:
                 self._payment = await self._call(
@@ -143,6 +148,8 @@ class PropertyCaseWorkflow:
             if inp.reference == self._payment.reference:
                 return  # a repeated confirmation of the same payment is answered, not refused
             raise ValueError("taxes are already paid for this case")
+        if self._payment_window_closed:
+            raise ValueError("the payment deadline has passed; the case is closed as lapsed")
         if self._track.progress.stage != Stage.AWAITING_PAYMENT or self._tax is None:
             raise ValueError(f"no payment is due in stage {self._track.progress.stage.value}")
         if inp.amount != self._tax.total:
@@ -248,20 +255,25 @@ class PropertyCaseWorkflow:
         self._track.begin(StepName.PAYMENT, workflow.now(), due, StepStatus.WAITING)
         self._enter(Stage.AWAITING_PAYMENT, Department.APPLICANT, due)
         await self._tell_payers("pay_taxes", due)
+        # Patch "payment-accepted-before-deadline": wait for the accepted confirmation, not for
+        # its recording, so one accepted just before the deadline is never lapsed. Deprecate
+        # once no case started before 2026-11-28 is waiting for payment.
+        if workflow.patched("payment-accepted-before-deadline"):
+            accepted = lambda: self._payment_accepted  # noqa: E731
+        else:
+            accepted = lambda: self._payment is not None  # noqa: E731
         if due is None:
-            await workflow.wait_condition(lambda: self._payment is not None)
+            await workflow.wait_condition(accepted)
         else:
             halfway = (due - workflow.now()) / 2
-            if not await self._wait_for(
-                lambda: self._payment is not None, halfway, "缴税提醒 payment reminder"
-            ):
+            if not await self._wait_for(accepted, halfway, "缴税提醒 payment reminder"):
                 await self._tell_payers("payment_reminder", due)
                 remaining = due - workflow.now()
-                if not await self._wait_for(
-                    lambda: self._payment is not None, remaining, "缴税期限 payment deadline"
-                ):
+                if not await self._wait_for(accepted, remaining, "缴税期限 payment deadline"):
+                    self._payment_window_closed = True
                     await self._sms("payment_lapsed", "payment_lapsed", {})
                     return False
+        await workflow.wait_condition(lambda: self._payment is not None)
         assert self._payment is not None
         self._track.finish(StepName.PAYMENT, workflow.now(), f"paid {self._payment.reference}")
         return True

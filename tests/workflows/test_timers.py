@@ -388,12 +388,6 @@ class HeldLapseSms:
         return self.real.send(phone=phone, text=text, idempotency_key=idempotency_key)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: workflows/property_case.py accepts confirm_payment after the payment deadline "
-    "while the payment_lapsed SMS is still being sent (stage is still awaiting_payment), "
-    "records the bill as paid, then closes the case as lapsed anyway",
-)
 async def test_a_payment_confirmed_after_the_deadline_never_leaves_a_paid_lapsed_case(
     ts_hall: TimeskipHall, executor: ThreadPoolExecutor
 ) -> None:

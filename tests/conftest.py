@@ -38,6 +38,7 @@ from integrations.sms import LocalOutboxSmsGateway
 from models.database import Database
 from models.enums import SearchAttr
 from models.tables import metadata
+from temporal_client import ensure_search_attributes
 from worker import build_activities, build_worker
 
 BIN = Path(sys.executable).parent
@@ -95,6 +96,8 @@ async def timeskip_env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=_binary(TEST_SERVER),
         data_converter=pydantic_data_converter,
     )
+    # Upserting an attribute the server does not know retries the workflow task forever.
+    await ensure_search_attributes(env.client, "default")
     yield env
     await env.shutdown()
 

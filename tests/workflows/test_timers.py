@@ -22,11 +22,8 @@ from typing import Any, TypeVar
 import pytest
 from sqlmodel import select
 from temporalio import activity
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -42,7 +39,7 @@ from integrations.ems import LocalEmsGateway
 from integrations.sms import LocalOutboxSmsGateway
 from models.archive import Case, Escalation, TaxBillRecord
 from models.database import Database
-from models.enums import CollectionMethod, SearchAttr, Stage, StepName, StepStatus
+from models.enums import CollectionMethod, Stage, StepName, StepStatus
 from models.payloads import (
     CaseInput,
     CaseProgress,
@@ -95,31 +92,10 @@ class TimeskipHall:
         ]
 
 
-async def _register_search_attributes(env: WorkflowEnvironment) -> None:
-    """Teach the test server the case's search attributes (conftest's fixture does not).
-
-    Without them every upsert fails the workflow task, which then retries forever.
-    """
-    for key in SearchAttr.ALL:
-        try:
-            await env.client.operator_service.add_search_attributes(
-                AddSearchAttributesRequest(
-                    namespace=env.client.namespace,
-                    search_attributes={
-                        key.name: IndexedValueType.ValueType(key.indexed_value_type)
-                    },
-                )
-            )
-        except RPCError as err:
-            if err.status != RPCStatusCode.ALREADY_EXISTS and "already exists" not in err.message:
-                raise
-
-
 @pytest.fixture
 async def ts_hall(
     timeskip_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path
 ) -> TimeskipHall:
-    await _register_search_attributes(timeskip_env)
     task_queue = f"timeskip-{uuid.uuid4()}"
     settings = Settings(
         ENVIRONMENT="test",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import psycopg
 import pytest
 import uvicorn
@@ -40,6 +41,10 @@ from models.enums import SearchAttr
 from models.tables import metadata
 from temporal_client import ensure_search_attributes
 from worker import build_activities, build_worker
+
+# Property tests share two cores with Temporal servers: time limits per example would flake.
+hypothesis.settings.register_profile("onewindow", deadline=None, print_blob=True)
+hypothesis.settings.load_profile("onewindow")
 
 BIN = Path(sys.executable).parent
 TEMPORAL_CLI = BIN / "temporal"

@@ -23,6 +23,8 @@ class PhaseResult:
     activities_per_case: float
     events_per_case: float
     cpu: dict[str, float]
+    waits: dict[str, float] = field(default_factory=dict)
+    activity_run: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -56,4 +56,6 @@ async def run_bare(client: Client, cases: int) -> PhaseResult:
         activities_per_case=hist.activities,
         events_per_case=hist.events,
         cpu=cpu,
+        waits=hist.waits,
+        activity_run=hist.activity_run,
     )

@@ -163,6 +163,8 @@ async def run_cases(
         activities_per_case=hist.activities,
         events_per_case=hist.events,
         cpu=cpu,
+        waits=hist.waits,
+        activity_run=hist.activity_run,
         extra={
             "queries_per_case": round(driver.queries / max(cases, 1), 1),
             "updates_per_case": 3,

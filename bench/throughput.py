@@ -73,7 +73,7 @@ def _table(results: list[PhaseResult]) -> list[str]:
     base = results[0]
     rows = [
         f"{'phase':<30} {'cases/s':>8} {'ratio':>6} {'act/case':>8} {'events':>7}"
-        f" {'p50 s':>7} {'p95 s':>7} {'py cpu':>6} {'srv cpu':>7}",
+        f" {'p50 s':>7} {'p95 s':>7} {'py cpu':>6} {'srv cpu':>7} {'other':>6}",
     ]
     for r in results:
         ratio = r.per_second / base.per_second if base.per_second else 0.0
@@ -81,6 +81,7 @@ def _table(results: list[PhaseResult]) -> list[str]:
             f"{r.name:<30} {r.per_second:>8.2f} {ratio:>6.2f} {r.activities_per_case:>8.1f}"
             f" {r.events_per_case:>7.1f} {r.latency_p50:>7.2f} {r.latency_p95:>7.2f}"
             f" {r.cpu['python_cores']:>6.2f} {r.cpu['server_cores']:>7.2f}"
+            f" {r.cpu['other_cores']:>6.2f}"
         )
     return rows
 

@@ -165,28 +165,32 @@ class Hall:
         return build_worker(self.client, self.task_queue, activities, executor, **kwargs)
 
 
-@pytest.fixture
-def hall(temporal_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path) -> Hall:
-    task_queue = f"test-{uuid.uuid4()}"
+def make_hall(client: Client, db: Database, tmp_path: Path) -> Hall:
+    """A hall of its own: task queue, county code (so case numbers and workflow ids never
+    collide across tests), blob store and gateway files under the test's directory."""
     settings = Settings(
         ENVIRONMENT="test",
-        DATABASE_URL=demo_db.url,
-        TASK_QUEUE=task_queue,
-        # A hall of its own per test keeps case numbers (and workflow ids) apart.
+        DATABASE_URL=db.url,
+        TASK_QUEUE=f"test-{uuid.uuid4()}",
         HALL_DIVISION=f"{uuid.uuid4().int % 900000 + 100000}",
         BLOB_DIR=tmp_path / "blobs",
         SMS_OUTBOX_FILE=tmp_path / "sms.jsonl",
         EMS_LOCAL_DIR=tmp_path / "ems",
     )
     return Hall(
-        client=temporal_env.client,
-        db=demo_db,
-        task_queue=task_queue,
+        client=client,
+        db=db,
+        task_queue=settings.TASK_QUEUE,
         settings=settings,
         blobs=FileBlobStore(settings.BLOB_DIR),
         sms=LocalOutboxSmsGateway(settings.SMS_OUTBOX_FILE),
         ems=LocalEmsGateway(settings.EMS_LOCAL_DIR),
     )
+
+
+@pytest.fixture
+def hall(temporal_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path) -> Hall:
+    return make_hall(temporal_env.client, demo_db, tmp_path)
 
 
 @pytest.fixture

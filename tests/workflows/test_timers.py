@@ -30,12 +30,9 @@ from temporalio.worker import Worker
 from activities.housing import HousingActivities
 from api.schemas import CaseCreate
 from api.services import case_intake
-from config import Settings
 from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
 from domain.calendar import WorkingCalendar, load_office_hours
 from domain.catalog import get_catalog
-from integrations.blobs import FileBlobStore
-from integrations.ems import LocalEmsGateway
 from integrations.sms import LocalOutboxSmsGateway
 from models.archive import Case, Escalation, TaxBillRecord
 from models.database import Database
@@ -50,7 +47,7 @@ from models.payloads import (
     TransactionCheckResult,
 )
 from models.register import Certificate
-from tests.conftest import Hall
+from tests.conftest import Hall, make_hall
 from worker import build_activities, build_worker
 from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
 from workflows.property_case import PropertyCaseWorkflow
@@ -96,25 +93,7 @@ class TimeskipHall:
 async def ts_hall(
     timeskip_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path
 ) -> TimeskipHall:
-    task_queue = f"timeskip-{uuid.uuid4()}"
-    settings = Settings(
-        ENVIRONMENT="test",
-        DATABASE_URL=demo_db.url,
-        TASK_QUEUE=task_queue,
-        HALL_DIVISION=f"{uuid.uuid4().int % 900000 + 100000}",
-        BLOB_DIR=tmp_path / "blobs",
-        SMS_OUTBOX_FILE=tmp_path / "sms.jsonl",
-        EMS_LOCAL_DIR=tmp_path / "ems",
-    )
-    hall = Hall(
-        client=timeskip_env.client,
-        db=demo_db,
-        task_queue=task_queue,
-        settings=settings,
-        blobs=FileBlobStore(settings.BLOB_DIR),
-        sms=LocalOutboxSmsGateway(settings.SMS_OUTBOX_FILE),
-        ems=LocalEmsGateway(settings.EMS_LOCAL_DIR),
-    )
+    hall = make_hall(timeskip_env.client, demo_db, tmp_path)
     return TimeskipHall(env=timeskip_env, hall=hall)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
+from api.schemas import CaseCreate
 from api.services import case_intake
 from bench.register import case_body, seed_register
 from bench.result import PhaseResult
@@ -74,7 +75,7 @@ class Driver:
             if progress.stage in TERMINAL_STAGES:
                 raise CaseEnded(f"{progress.case_no}: {progress.stage} ({progress.reason})")
 
-    async def one(self, i: int, body: case_intake.CaseCreate, run: str) -> None:
+    async def one(self, i: int, body: CaseCreate, run: str) -> None:
         began = time.perf_counter()
         s = self.settings
         accepted = await asyncio.to_thread(
@@ -103,10 +104,10 @@ class Driver:
             raise CaseEnded(f"{final.case_no}: ended {final.stage} without a certificate")
         self.latencies.append(time.perf_counter() - began)
 
-    async def guarded(self, i: int, body: case_intake.CaseCreate, run: str, timeout: float) -> None:
+    async def guarded(self, i: int, body: CaseCreate, run: str, timeout: float) -> None:
         try:
             await asyncio.wait_for(self.one(i, body, run), timeout)
-        except Exception as err:  # noqa: BLE001 - a failed case is counted, not fatal
+        except Exception as err:  # a failed case is counted and reported, not fatal
             self.errors.append(f"case {i}: {type(err).__name__}: {err}")
 
 

@@ -44,6 +44,10 @@ def _seconds(a: HistoryEvent, b: HistoryEvent) -> float:
     return b.event_time.ToNanoseconds() / 1e9 - a.event_time.ToNanoseconds() / 1e9
 
 
+def _means(data: dict[str, list[float]]) -> dict[str, float]:
+    return {k: round(sum(v) / len(v), 4) for k, v in sorted(data.items()) if v}
+
+
 class _Timings:
     def __init__(self) -> None:
         self.sums: dict[str, list[float]] = defaultdict(list)
@@ -67,10 +71,6 @@ class _Timings:
                 name = sched.activity_task_scheduled_event_attributes.activity_type.name
                 self.by_type[name].append(_seconds(started, e))
 
-    @staticmethod
-    def _means(data: dict[str, list[float]]) -> dict[str, float]:
-        return {k: round(sum(v) / len(v), 4) for k, v in sorted(data.items()) if v}
-
 
 async def history_stats(client: Client, workflow_ids: list[str]) -> HistoryStats:
     """Read every workflow's history after the timed window and summarise it."""
@@ -90,8 +90,8 @@ async def history_stats(client: Client, workflow_ids: list[str]) -> HistoryStats
     return HistoryStats(
         events=sum(c[0] for c in counts) / n,
         activities=sum(c[1] for c in counts) / n,
-        waits=timings._means(timings.sums),
-        activity_run=timings._means(timings.by_type),
+        waits=_means(timings.sums),
+        activity_run=_means(timings.by_type),
     )
 
 

@@ -6,8 +6,6 @@ serial; both gateways return the same consignment for a repeated idempotency key
 
 from __future__ import annotations
 
-import fcntl
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +13,7 @@ from typing import Protocol
 import httpx
 
 from domain.identifiers import make_s10, validate_s10
+from integrations.keyed_journal import KeyedJournal
 
 
 class EmsGateway(Protocol):
@@ -31,32 +30,23 @@ class LocalEmsGateway:
     def __init__(self, directory: Path, service: str = "EA") -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "consignments.jsonl"
-        self.path.touch(exist_ok=True)
+        self.journal = KeyedJournal(self.path)
         self.service = service
 
     def create_consignment(
         self, *, recipient: str, phone: str, address: str, idempotency_key: str
     ) -> str:
-        with self.path.open("r+", encoding="utf-8") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            count = 0
-            for line in f:
-                record = json.loads(line)
-                count += 1
-                if record["idempotency_key"] == idempotency_key:
-                    return str(record["tracking_no"])
-            tracking_no = make_s10(self.service, count + 1, "CN")
-            record = {
-                "tracking_no": tracking_no,
-                "idempotency_key": idempotency_key,
+        record = self.journal.record(
+            idempotency_key,
+            lambda n: {
+                "tracking_no": str(make_s10(self.service, n, "CN")),
                 "recipient": recipient,
                 "phone": phone,
                 "address": address,
                 "booked_at": datetime.now(UTC).isoformat(),
-            }
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-            f.flush()
-            return tracking_no
+            },
+        )
+        return str(record["tracking_no"])
 
 
 class HttpEmsGateway:

@@ -6,13 +6,13 @@ again instead of sending twice, so a retried activity can never text an applican
 
 from __future__ import annotations
 
-import fcntl
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 import httpx
+
+from integrations.keyed_journal import KeyedJournal
 
 
 class SmsGateway(Protocol):
@@ -26,33 +26,24 @@ class LocalOutboxSmsGateway:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.touch(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.journal = KeyedJournal(path)
 
     def send(self, *, phone: str, text: str, idempotency_key: str) -> str:
-        with self.path.open("r+", encoding="utf-8") as f:
-            # The lock makes check-then-append atomic across worker processes.
-            fcntl.flock(f, fcntl.LOCK_EX)
-            for line in f:
-                record = json.loads(line)
-                if record["idempotency_key"] == idempotency_key:
-                    return str(record["message_id"])
-            message_id = f"local-{idempotency_key}"
-            record = {
-                "message_id": message_id,
-                "idempotency_key": idempotency_key,
+        record = self.journal.record(
+            idempotency_key,
+            lambda _n: {
+                "message_id": f"local-{idempotency_key}",
                 "phone": phone,
                 "text": text,
                 "sent_at": datetime.now(UTC).isoformat(),
-            }
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-            f.flush()
-            return message_id
+            },
+        )
+        return str(record["message_id"])
 
     def messages(self) -> list[dict[str, str]]:
         """Everything sent so far (for the demo and tests)."""
-        with self.path.open(encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
+        return self.journal.records()
 
 
 class HttpSmsGateway:

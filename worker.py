@@ -49,7 +49,11 @@ def build_activities(
     housing = HousingActivities(db)
     tax = TaxActivities(db)
     registry = RegistryActivities(
-        db, settings.PROVINCE_ABBR, settings.CITY_NAME, settings.CERTIFICATE_SERIAL_WIDTH
+        db,
+        get_catalog(),
+        settings.PROVINCE_ABBR,
+        settings.CITY_NAME,
+        settings.CERTIFICATE_SERIAL_WIDTH,
     )
     notify = NotifyActivities(db, sms or sms_gateway(settings), settings.HALL_NAME)
     delivery = DeliveryActivities(db, ems or ems_gateway(settings))

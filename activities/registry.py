@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.errors import refuse
+from domain.business_types import Department
+from domain.catalog import Catalog
 from domain.identifiers import CertificateKind, CertificateNumber
 from logging_setup import get_logger
 from models.archive import Case, Handoff, Party
@@ -20,6 +22,8 @@ from models.register import Certificate, FiledContract, Ownership
 
 log = get_logger(__name__)
 HALL_TZ = ZoneInfo("Asia/Shanghai")
+# What registration waits for from each other department that takes part.
+REVIEW_NEEDS = {Department.HOUSING: "transaction_check", Department.TAX: "taxes_paid"}
 
 
 def _case(session: Session, case_no: str) -> Case:
@@ -32,19 +36,24 @@ def _case(session: Session, case_no: str) -> Case:
 class RegistryActivities:
     """Changes the register; each step is safe to retry."""
 
-    def __init__(self, db: Database, province: str, city: str, serial_width: int) -> None:
+    def __init__(
+        self, db: Database, catalog: Catalog, province: str, city: str, serial_width: int
+    ) -> None:
         self.db = db
+        self.catalog = catalog
         self.province = province
         self.city = city
         self.serial_width = serial_width
 
     @activity.defn(name="review_registration")
     def review_registration(self, inp: StepInput) -> None:
-        """Review (审核): both the transaction check and the tax payment must have arrived.
+        """Review (审核): the results of the other departments taking part must have arrived.
 
-        The deed-tax law forbids registering a transfer before the tax is paid (契税法 art. 11).
+        The housing check where housing takes part, and the paid taxes where tax does:
+        the deed-tax law forbids registering a transfer before the tax is paid (契税法 art. 11).
         """
         with self.db.session() as session:
+            case = _case(session, inp.case_no)
             subjects = set(
                 session.exec(
                     select(Handoff.subject).where(
@@ -52,7 +61,11 @@ class RegistryActivities:
                     )
                 )
             )
-        missing = {"transaction_check", "taxes_paid"} - subjects
+        bt = self.catalog.business_type(case.business_type)
+        needed = {
+            subject for department, subject in REVIEW_NEEDS.items() if bt.takes_part(department)
+        }
+        missing = needed - subjects
         if missing:
             raise refuse(
                 RefusalType.REGISTRATION_REFUSED,

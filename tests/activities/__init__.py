@@ -68,7 +68,11 @@ def make_desk(
         housing=HousingActivities(db),
         tax=TaxActivities(db),
         registry=RegistryActivities(
-            db, settings.PROVINCE_ABBR, settings.CITY_NAME, settings.CERTIFICATE_SERIAL_WIDTH
+            db,
+            get_catalog(),
+            settings.PROVINCE_ABBR,
+            settings.CITY_NAME,
+            settings.CERTIFICATE_SERIAL_WIDTH,
         ),
         notify=NotifyActivities(db, sms or outbox, settings.HALL_NAME),
         delivery=DeliveryActivities(db, ems or book),

@@ -15,6 +15,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.registry import RegistryActivities
 from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
+from domain.catalog import get_catalog
 from models.archive import Case, Escalation, Handoff, Shipment, SmsMessage, TaxBillRecord
 from models.database import Database
 from models.enums import Department, Stage
@@ -125,7 +126,7 @@ class CommitTogether(Database):
 def test_two_overlapping_record_transfer_attempts_give_the_buyer_one_title(desk: Desk) -> None:
     case = store_case(desk)
     racing = CommitTogether(desk.db.url, parties=2)
-    registry = RegistryActivities(racing, "鄂", "武汉市", 7)
+    registry = RegistryActivities(racing, get_catalog(), "鄂", "武汉市", 7)
     failed: list[BaseException] = []
 
     def attempt() -> None:

@@ -26,6 +26,7 @@ from temporalio.common import (
 from api.errors import FieldError, IdempotencyConflict
 from api.schemas import CaseCreate, IdKind
 from api.services.calendar_window import calendar_for
+from domain.business_types import PartyKind
 from domain.calendar import load_office_hours
 from domain.catalog import Catalog, UnknownBusinessType, UnknownFact
 from domain.identifiers import format_case_no
@@ -41,6 +42,7 @@ from models.register import Property
 from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
 
 log = get_logger(__name__)
+PARTY_KIND = {IdKind.RESIDENT_ID: PartyKind.PERSON, IdKind.CREDIT_CODE: PartyKind.ENTERPRISE}
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,23 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
         catalog.check_facts(body.facts)
     except UnknownFact as err:
         raise FieldError(("body", "facts", err.fact), str(err)) from err
+    for role, parties, allowed in (
+        ("buyers", body.buyers, bt.party_kinds.buyer),
+        ("sellers", body.sellers, bt.party_kinds.seller),
+    ):
+        for i, party in enumerate(parties):
+            kind = PARTY_KIND[party.id_kind]
+            if kind not in allowed:
+                raise FieldError(
+                    ("body", role, i, "id_kind"),
+                    f"{bt.code} does not admit a {kind.value} among the {role}",
+                )
     for i, doc in enumerate(body.documents):
+        if doc.material not in catalog.materials:
+            raise FieldError(
+                ("body", "documents", i, "material"),
+                f"unknown material {doc.material!r}; see GET /catalog/materials",
+            )
         try:
             blobs.stat(doc.blob_key)
         except BlobNotFound as err:

@@ -117,6 +117,18 @@ def _bad(docs: list[dict[str, str]]) -> list[tuple[str, dict[str, Any], list[Any
             "title",
         ),
         (
+            "party kind the business type does not admit",
+            sale_body(docs, business_type="new_home_sale"),
+            ["body", "sellers", 0, "id_kind"],
+            "new_home_sale does not admit a person among the sellers",
+        ),
+        (
+            "unknown material code",
+            sale_body([{**docs[0], "material": "sales_contrat"}, *docs[1:]]),
+            ["body", "documents", 0, "material"],
+            "unknown material 'sales_contrat'",
+        ),
+        (
             "scan never uploaded",
             sale_body([{**docs[0], "blob_key": "sha256/" + "0" * 64}, *docs[1:]]),
             ["body", "documents", 0, "blob_key"],
@@ -125,7 +137,7 @@ def _bad(docs: list[dict[str, str]]) -> list[tuple[str, dict[str, Any], list[Any
     ]
 
 
-@pytest.mark.parametrize("case", range(8), ids=lambda i: f"bad-{i}")
+@pytest.mark.parametrize("case", range(10), ids=lambda i: f"bad-{i}")
 async def test_bad_input_names_the_field_and_stores_nothing(
     hall: Hall, running_worker: Worker, api_url: str, case: int
 ) -> None:

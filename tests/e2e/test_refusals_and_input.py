@@ -137,13 +137,28 @@ def _bad(docs: list[dict[str, str]]) -> list[tuple[str, dict[str, Any], list[Any
     ]
 
 
-@pytest.mark.parametrize("case", range(10), ids=lambda i: f"bad-{i}")
+BAD_INPUT_NAMES = [
+    "missing field",
+    "malformed identity number",
+    "unknown business type",
+    "negative price",
+    "malformed unit number",
+    "unit not in the register",
+    "materials missing (one-time notice)",
+    "party kind the business type does not admit",
+    "unknown material code",
+    "scan never uploaded",
+]
+
+
+@pytest.mark.parametrize("case", range(len(BAD_INPUT_NAMES)), ids=BAD_INPUT_NAMES)
 async def test_bad_input_names_the_field_and_stores_nothing(
     hall: Hall, running_worker: Worker, api_url: str, case: int
 ) -> None:
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
         docs = await upload_scans(api, CORE_MATERIALS)
         name, body, loc, text = _bad(docs)[case]
+        assert name == BAD_INPUT_NAMES[case]
         r = await api.post("/cases", json=body, headers={"Idempotency-Key": f"bad-input-{case}"})
     assert r.status_code == 422, (name, r.text)
     errors = r.json()["detail"]

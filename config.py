@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
+WorkerRole = Literal["all", "workflows", "activities"]
 
 
 class Settings(BaseSettings):
@@ -22,6 +23,7 @@ class Settings(BaseSettings):
     TEMPORAL_ADDRESS: str = "127.0.0.1:7233"
     TEMPORAL_NAMESPACE: str = "default"
     TASK_QUEUE: str = "onewindow-cases"
+    WORKER_ROLE: WorkerRole = "all"
     BLOB_DIR: Path = ROOT / "var" / "blobs"
     SMS_GATEWAY: Literal["local", "http"] = "local"
     SMS_OUTBOX_FILE: Path = ROOT / "var" / "sms" / "outbox.jsonl"

@@ -9,6 +9,7 @@ import asyncio
 import signal
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -21,7 +22,7 @@ from activities.intake import IntakeActivities
 from activities.notify import NotifyActivities
 from activities.registry import RegistryActivities
 from activities.tax import TaxActivities
-from config import Settings, get_settings
+from config import Settings, WorkerRole, get_settings
 from domain.catalog import get_catalog
 from integrations.blobs import BlobStore
 from integrations.ems import EmsGateway
@@ -79,16 +80,23 @@ def build_worker(
     task_queue: str,
     activities: list[Any],
     executor: ThreadPoolExecutor,
+    *,
+    role: WorkerRole = "all",
     **kwargs: Any,
 ) -> Worker:
-    """The worker with the explicit lists of workflows and activities."""
+    """The worker with the explicit lists of workflows and activities.
+
+    `role` splits the two across processes: one Python process is bound by its GIL
+    (bench/README.md), so a busy hall runs workflow and activity workers side by side.
+    """
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=list(WORKFLOWS),
-        activities=activities,
-        activity_executor=executor,
+        workflows=list(WORKFLOWS) if role != "activities" else [],
+        activities=activities if role != "workflows" else [],
+        activity_executor=executor if role != "workflows" else None,
         max_concurrent_activities=executor._max_workers,
+        graceful_shutdown_timeout=timedelta(seconds=10),
         **kwargs,
     )
 
@@ -106,8 +114,16 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     with ThreadPoolExecutor(max_workers=16) as executor:
-        worker = build_worker(client, settings.TASK_QUEUE, build_activities(settings, db), executor)
-        log.info("worker started", queue=settings.TASK_QUEUE, temporal=settings.TEMPORAL_ADDRESS)
+        activities = build_activities(settings, db)
+        worker = build_worker(
+            client, settings.TASK_QUEUE, activities, executor, role=settings.WORKER_ROLE
+        )
+        log.info(
+            "worker started",
+            queue=settings.TASK_QUEUE,
+            role=settings.WORKER_ROLE,
+            temporal=settings.TEMPORAL_ADDRESS,
+        )
         async with worker:
             await stop.wait()
             log.info("worker stopping: finishing running activities")

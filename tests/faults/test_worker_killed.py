@@ -24,7 +24,8 @@ from tests.conftest import Hall
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
 
 
-def _spawn(hall: Hall) -> subprocess.Popen[bytes]:
+def spawn_worker(hall: Hall, role: str = "all") -> subprocess.Popen[bytes]:
+    """`python worker.py` as production runs it, configured for this test's hall."""
     s = hall.settings
     env = {
         **os.environ,
@@ -36,6 +37,7 @@ def _spawn(hall: Hall) -> subprocess.Popen[bytes]:
         "SMS_OUTBOX_FILE": str(s.SMS_OUTBOX_FILE),
         "EMS_LOCAL_DIR": str(s.EMS_LOCAL_DIR),
         "HALL_DIVISION": s.HALL_DIVISION,
+        "WORKER_ROLE": role,
     }
     return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], env=env, cwd=ROOT)
 
@@ -53,7 +55,7 @@ def workers(hall: Hall) -> Iterator[list[subprocess.Popen[bytes]]]:
 async def test_killed_worker_loses_nothing_and_repeats_nothing(
     hall: Hall, api_url: str, workers: list[subprocess.Popen[bytes]]
 ) -> None:
-    workers.append(_spawn(hall))
+    workers.append(spawn_worker(hall))
     async with httpx.AsyncClient(base_url=api_url, timeout=90) as api:
         docs = await upload_scans(api, CORE_MATERIALS)
         r = await api.post(
@@ -65,7 +67,7 @@ async def test_killed_worker_loses_nothing_and_repeats_nothing(
 
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait()
-        workers.append(_spawn(hall))
+        workers.append(spawn_worker(hall))
         paid = await api.post(
             f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "K-1"}
         )
@@ -74,7 +76,7 @@ async def test_killed_worker_loses_nothing_and_repeats_nothing(
         # Kill again right away: registration is running or about to run.
         workers[1].send_signal(signal.SIGKILL)
         workers[1].wait()
-        workers.append(_spawn(hall))
+        workers.append(spawn_worker(hall))
         await wait_for_stage(api, case_no, {"awaiting_collection_choice"}, timeout=90)
         chosen = await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
         assert chosen.status_code == 200, chosen.text

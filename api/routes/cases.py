@@ -62,9 +62,15 @@ async def create_case(
 ) -> CaseCreated:
     """Accept an application and start its workflow (idempotent on Idempotency-Key)."""
     key = idempotency_key or f"auto-{uuid.uuid4()}"
-    await asyncio.to_thread(case_intake.validate, db, catalog, blobs, body)
     accepted = await asyncio.to_thread(
-        case_intake.store, db, blobs, body, key, settings.HALL_DIVISION, settings.TIMEZONE
+        case_intake.accept,
+        db,
+        catalog,
+        blobs,
+        body,
+        key,
+        settings.HALL_DIVISION,
+        settings.TIMEZONE,
     )
     case = accepted.case
     try:

@@ -106,6 +106,23 @@ def _find_by_key(db: Database, key: str) -> Case | None:
         return session.exec(select(Case).where(Case.idempotency_key == key)).first()
 
 
+def accept(
+    db: Database,
+    catalog: Catalog,
+    blobs: BlobStore,
+    body: CaseCreate,
+    key: str,
+    hall: str,
+    tz: str,
+) -> Accepted:
+    """A repeat of an earlier request gets its case back as it was; a new one is validated
+    and stored. (Checking the key first means a repeat is answered even if the world has
+    moved on since, e.g. the flat has been sold by this very case.)"""
+    if _find_by_key(db, key) is None:
+        validate(db, catalog, blobs, body)
+    return store(db, blobs, body, key, hall, tz)
+
+
 def store(
     db: Database, blobs: BlobStore, body: CaseCreate, key: str, hall: str, tz: str
 ) -> Accepted:
@@ -113,49 +130,8 @@ def store(
     digest = fingerprint(body)
     existing = _find_by_key(db, key)
     if existing is None:
-        now = datetime.now(UTC)
-        day = now.astimezone(ZoneInfo(tz)).date()
         try:
-            with db.session() as session:
-                serial = next_serial(session, f"case:{hall}:{day.isoformat()}")
-                case = Case(
-                    case_no=format_case_no(hall, day, serial),
-                    idempotency_key=key,
-                    request_fingerprint=digest,
-                    business_type=body.business_type,
-                    unit_number=body.unit_number,
-                    price=body.price,
-                    hall=hall,
-                    accepted_at=now,
-                    facts={"conditions": body.facts, "tax": body.tax_facts.model_dump(mode="json")},
-                )
-                session.add(case)
-                session.flush()
-                for role, people in (("seller", body.sellers), ("buyer", body.buyers)):
-                    for person in people:
-                        session.add(
-                            Party(
-                                case_no=case.case_no,
-                                role=role,
-                                name=person.name,
-                                id_kind=IdKind(person.id_kind).value,
-                                id_number=person.id_number,
-                                phone=person.phone,
-                            )
-                        )
-                for doc in body.documents:
-                    ref = blobs.stat(doc.blob_key)
-                    session.add(
-                        Document(
-                            case_no=case.case_no,
-                            material=doc.material,
-                            blob_key=ref.key,
-                            sha256=ref.sha256,
-                            size=ref.size,
-                            filename=doc.filename,
-                        )
-                    )
-            return Accepted(case=case, created=True)
+            return Accepted(case=_insert(db, blobs, body, key, digest, hall, tz), created=True)
         except IntegrityError:
             # A concurrent request with the same key won the insert; answer with its case.
             existing = _find_by_key(db, key)
@@ -164,6 +140,53 @@ def store(
     if existing.request_fingerprint != digest:
         raise IdempotencyConflict(key)
     return Accepted(case=existing, created=False)
+
+
+def _insert(
+    db: Database, blobs: BlobStore, body: CaseCreate, key: str, digest: str, hall: str, tz: str
+) -> Case:
+    now = datetime.now(UTC)
+    day = now.astimezone(ZoneInfo(tz)).date()
+    with db.session() as session:
+        serial = next_serial(session, f"case:{hall}:{day.isoformat()}")
+        case = Case(
+            case_no=format_case_no(hall, day, serial),
+            idempotency_key=key,
+            request_fingerprint=digest,
+            business_type=body.business_type,
+            unit_number=body.unit_number,
+            price=body.price,
+            hall=hall,
+            accepted_at=now,
+            facts={"conditions": body.facts, "tax": body.tax_facts.model_dump(mode="json")},
+        )
+        session.add(case)
+        session.flush()
+        for role, people in (("seller", body.sellers), ("buyer", body.buyers)):
+            for person in people:
+                session.add(
+                    Party(
+                        case_no=case.case_no,
+                        role=role,
+                        name=person.name,
+                        id_kind=IdKind(person.id_kind).value,
+                        id_number=person.id_number,
+                        phone=person.phone,
+                    )
+                )
+        for doc in body.documents:
+            ref = blobs.stat(doc.blob_key)
+            session.add(
+                Document(
+                    case_no=case.case_no,
+                    material=doc.material,
+                    blob_key=ref.key,
+                    sha256=ref.sha256,
+                    size=ref.size,
+                    filename=doc.filename,
+                )
+            )
+    return case
 
 
 async def start_workflow(

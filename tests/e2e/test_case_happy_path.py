@@ -61,6 +61,11 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
         assert re.fullmatch(r"EA\d{9}CN", tracking)
 
         done = await wait_for_stage(api, case_no, {"completed"})
+        # The clerk's client retries after the case has finished: the same case, no new one.
+        again = await api.post(
+            "/cases", json=sale_body(docs), headers={"Idempotency-Key": "walk-0001"}
+        )
+        assert again.status_code == 200 and again.json()["case_no"] == case_no
         assert CERTIFICATE.match(done["certificate_no"]), done["certificate_no"]
         assert done["tracking_no"] == tracking
         assert all(s["status"] == "done" for s in done["steps"]), done["steps"]

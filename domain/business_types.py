@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from domain.parties import PartyKind
+
 STATUTORY_LIMIT_DAYS = 30
 """不动产登记暂行条例 art. 20: registration completes within 30 working days of acceptance."""
 
@@ -64,13 +66,6 @@ class Applicants(StrEnum):
 
     JOINT = "joint"
     SINGLE = "single"
-
-
-class PartyKind(StrEnum):
-    """Natural person or enterprise: decides which taxes and identity documents apply."""
-
-    PERSON = "person"
-    ENTERPRISE = "enterprise"
 
 
 def _enum_values(enum: type[StrEnum]) -> str:

@@ -26,7 +26,7 @@ from temporalio.common import (
 from api.errors import FieldError, IdempotencyConflict
 from api.schemas import CaseCreate, IdKind
 from api.services.calendar_window import calendar_for
-from domain.business_types import PartyKind
+from domain.parties import PartyKind
 from domain.calendar import load_office_hours
 from domain.catalog import Catalog, UnknownBusinessType, UnknownFact
 from domain.identifiers import format_case_no

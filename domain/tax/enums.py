@@ -2,12 +2,9 @@
 
 from enum import StrEnum
 
+from domain.parties import PartyKind
 
-class PartyKind(StrEnum):
-    """Whether a party is a natural person or an enterprise: the rates differ."""
-
-    PERSON = "person"
-    ENTERPRISE = "enterprise"
+__all__ = ["PartyKind", "Payer", "TaxKind", "Usage"]
 
 
 class Usage(StrEnum):

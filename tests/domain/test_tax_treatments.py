@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from domain.catalog import get_catalog
 from domain.tax import (
     PartyKind,
     Payer,
@@ -18,32 +19,8 @@ from domain.tax import (
 )
 
 TREATMENTS_TEXT = (files("domain") / "data" / "tax_treatments.toml").read_text(encoding="utf-8")
-BUSINESS_TYPES = {
-    "new_home_sale",
-    "existing_home_sale",
-    "existing_home_sale_with_new_mortgage",
-    "transfer_with_mortgage",
-    "gift_transfer",
-    "inheritance_transfer",
-    "divorce_division_transfer",
-    "spouse_change",
-    "court_order_transfer",
-    "judicial_auction_transfer",
-    "commissioned_auction_transfer",
-    "arbitral_award_transfer",
-    "exchange_transfer",
-    "capital_contribution_transfer",
-    "debt_settlement_transfer",
-    "enterprise_restructuring_transfer",
-    "bankruptcy_transfer",
-    "public_housing_sale",
-    "affordable_housing_sale",
-    "resettlement_transfer",
-    "advance_notice_conversion",
-    "land_use_right_transfer",
-    "land_use_right_first_registration",
-    "enterprise_non_residential_sale",
-}
+# The catalog is the one list of business types (tests/domain/test_catalog.py pins it).
+BUSINESS_TYPES = set(get_catalog().business_types)
 
 
 def case(business_type: str, **changes: Any) -> TaxInput:

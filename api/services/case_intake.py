@@ -26,10 +26,10 @@ from temporalio.common import (
 from api.errors import FieldError, IdempotencyConflict
 from api.schemas import CaseCreate, IdKind
 from api.services.calendar_window import calendar_for
-from domain.parties import PartyKind
 from domain.calendar import load_office_hours
 from domain.catalog import Catalog, UnknownBusinessType, UnknownFact
 from domain.identifiers import format_case_no
+from domain.parties import PartyKind
 from domain.prereview import pre_review
 from integrations.blobs import BlobNotFound, BlobStore
 from logging_setup import get_logger

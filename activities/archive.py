@@ -58,9 +58,7 @@ class ArchiveActivities:
             if case.status == "closed":
                 return
             case.status = "closed"
-            case.outcome = inp.outcome.value
+            case.outcome = f"{inp.outcome}: {inp.reason}" if inp.reason else inp.outcome.value
             case.closed_at = datetime.now(UTC)
-            if inp.reason:
-                case.outcome = f"{inp.outcome.value}: {inp.reason}"
             session.add(case)
         log.info("case closed", case_no=inp.case_no, outcome=inp.outcome.value)

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from temporalio import activity
 
 from activities.handoffs import push
+from domain.parties import PARTY_KIND_BY_ID
 from domain.tax import PartyKind, Payer, TaxInput, Usage, assess
 from logging_setup import get_logger
 from models.archive import Case, Party, TaxBillRecord
@@ -22,8 +23,9 @@ HALL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _kind(parties: list[Party], role: str) -> PartyKind:
-    kinds = {p.id_kind for p in parties if p.role == role}
-    return PartyKind.ENTERPRISE if "credit_code" in kinds else PartyKind.PERSON
+    """An enterprise on a side makes that side's taxes the enterprise ones."""
+    kinds = {PARTY_KIND_BY_ID[p.id_kind] for p in parties if p.role == role}
+    return PartyKind.ENTERPRISE if PartyKind.ENTERPRISE in kinds else PartyKind.PERSON
 
 
 class TaxActivities:

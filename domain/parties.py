@@ -8,3 +8,10 @@ class PartyKind(StrEnum):
 
     PERSON = "person"
     ENTERPRISE = "enterprise"
+
+
+# The identifier a party shows decides its kind: an identity card or a credit code.
+PARTY_KIND_BY_ID: dict[str, PartyKind] = {
+    "resident_id": PartyKind.PERSON,
+    "credit_code": PartyKind.ENTERPRISE,
+}

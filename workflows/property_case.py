@@ -403,12 +403,14 @@ class PropertyCaseWorkflow:
                 raise CaseRefused(name, cause.message) from err
             raise
 
-    async def _wait_for(self, condition: object, timeout: timedelta, summary: str) -> bool:
+    async def _wait_for(
+        self, condition: Callable[[], bool], timeout: timedelta, summary: str
+    ) -> bool:
         """Wait for a condition with a named timer; False if the timer fired first."""
         if timeout <= timedelta(0):
-            return bool(condition())  # type: ignore[operator]
+            return condition()
         try:
-            await workflow.wait_condition(condition, timeout=timeout, timeout_summary=summary)  # type: ignore[arg-type]
+            await workflow.wait_condition(condition, timeout=timeout, timeout_summary=summary)
         except TimeoutError:
             return False
         return True

@@ -24,12 +24,12 @@ from temporalio.common import (
 )
 
 from api.errors import FieldError, IdempotencyConflict
-from api.schemas import CaseCreate, IdKind
+from api.schemas import CaseCreate
 from api.services.calendar_window import calendar_for
 from domain.calendar import load_office_hours
 from domain.catalog import Catalog, UnknownBusinessType, UnknownFact
 from domain.identifiers import format_case_no
-from domain.parties import PartyKind
+from domain.parties import PARTY_KIND_BY_ID
 from domain.prereview import pre_review
 from integrations.blobs import BlobNotFound, BlobStore
 from logging_setup import get_logger
@@ -42,7 +42,6 @@ from models.register import Property
 from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
 
 log = get_logger(__name__)
-PARTY_KIND = {IdKind.RESIDENT_ID: PartyKind.PERSON, IdKind.CREDIT_CODE: PartyKind.ENTERPRISE}
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
         ("sellers", body.sellers, bt.party_kinds.seller),
     ):
         for i, party in enumerate(parties):
-            kind = PARTY_KIND[party.id_kind]
+            kind = PARTY_KIND_BY_ID[party.id_kind.value]
             if kind not in allowed:
                 raise FieldError(
                     ("body", role, i, "id_kind"),
@@ -118,17 +117,28 @@ def accept(
     """A repeat of an earlier request gets its case back as it was; a new one is validated
     and stored. (Checking the key first means a repeat is answered even if the world has
     moved on since, e.g. the flat has been sold by this very case.)"""
-    if _find_by_key(db, key) is None:
+    existing = _find_by_key(db, key)
+    if existing is None:
         validate(db, catalog, blobs, body)
-    return store(db, blobs, body, key, hall, tz)
+    return store(db, blobs, body, key, hall, tz, existing=existing)
 
 
 def store(
-    db: Database, blobs: BlobStore, body: CaseCreate, key: str, hall: str, tz: str
+    db: Database,
+    blobs: BlobStore,
+    body: CaseCreate,
+    key: str,
+    hall: str,
+    tz: str,
+    *,
+    existing: Case | None = None,
 ) -> Accepted:
-    """Store the case in one transaction, or return the case this key already created."""
+    """Store the case in one transaction, or return the case this key already created.
+
+    `existing` is the caller's own lookup of the key, when it made one.
+    """
     digest = fingerprint(body)
-    existing = _find_by_key(db, key)
+    existing = existing or _find_by_key(db, key)
     if existing is None:
         try:
             return Accepted(case=_insert(db, blobs, body, key, digest, hall, tz), created=True)
@@ -169,7 +179,7 @@ def _insert(
                         case_no=case.case_no,
                         role=role,
                         name=person.name,
-                        id_kind=IdKind(person.id_kind).value,
+                        id_kind=person.id_kind.value,
                         id_number=person.id_number,
                         phone=person.phone,
                     )

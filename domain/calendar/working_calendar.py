@@ -8,10 +8,12 @@ calling a package whose data may change between replays.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
+
+_ONE_DAY = timedelta(days=1)
 
 
 class CalendarNotCovered(ValueError):
@@ -56,6 +58,8 @@ class WorkingCalendar(BaseModel):
     last_day: date
     holidays: frozenset[date] = frozenset()
     workdays_on_weekend: frozenset[date] = frozenset()
+    provisional_years: frozenset[int] = frozenset()
+    """Years whose days rest on the statutory rule, not yet on a published notice."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -80,6 +84,13 @@ class WorkingCalendar(BaseModel):
         both = sorted(self.holidays & self.workdays_on_weekend)
         if both:
             raise ValueError(f"dates {', '.join(map(str, both))} are both holiday and workday")
+        stray = sorted(
+            y for y in self.provisional_years if not self.first_day.year <= y <= self.last_day.year
+        )
+        if stray:
+            raise ValueError(
+                f"provisional_years {stray} lie outside {self.first_day}..{self.last_day}"
+            )
         return self
 
     def covers(self, day: date) -> bool:
@@ -133,6 +144,80 @@ class WorkingCalendar(BaseModel):
             last_day=end,
             holidays=frozenset(d for d in self.holidays if start <= d <= end),
             workdays_on_weekend=frozenset(d for d in self.workdays_on_weekend if start <= d <= end),
+            provisional_years=frozenset(
+                y for y in self.provisional_years if start.year <= y <= end.year
+            ),
+        )
+
+    def provisional_between(self, start: date, end: date) -> bool:
+        """Whether any day from ``start`` to ``end`` lies in a provisional year.
+
+        A deadline computed across such a day is an estimate ("预计 / provisional") until
+        the State Council's notice for that year is loaded.
+        """
+        first, last = sorted((_plain_date(start), _plain_date(end)))
+        return any(first.year <= y <= last.year for y in self.provisional_years)
+
+    def official_contradictions(self, official: WorkingCalendar) -> list[date]:
+        """Days on which ``official`` disagrees with days this calendar already holds as official.
+
+        A published year may replace a provisional one, never an official one: a table that
+        says otherwise about an official day is a mistake in the table, not news.
+        """
+        first = max(self.first_day, official.first_day)
+        last = min(self.last_day, official.last_day)
+        clashes = []
+        day = first
+        while day <= last:
+            if day.year not in self.provisional_years and (
+                self.is_workday(day) != official.is_workday(day)
+            ):
+                clashes.append(day)
+            day += _ONE_DAY
+        return clashes
+
+    def merged_with(self, official: WorkingCalendar) -> WorkingCalendar:
+        """This calendar with the days of ``official`` replacing its own where both reach.
+
+        ``official`` must hold whole years and overlap or adjoin this calendar; the result
+        keeps this calendar's first day and reaches as far as either does. Years ``official``
+        covers stop being provisional.
+
+        Raises:
+            ValueError: If ``official`` is provisional itself, holds partial years, or leaves
+                a gap after this calendar.
+        """
+        if official.provisional_years:
+            raise ValueError(
+                f"years {sorted(official.provisional_years)} are provisional, not official"
+            )
+        if (official.first_day.month, official.first_day.day) != (1, 1) or (
+            official.last_day.month,
+            official.last_day.day,
+        ) != (12, 31):
+            raise ValueError(
+                f"an official calendar holds whole years, not {official.first_day}.."
+                f"{official.last_day}"
+            )
+        if official.first_day > self.last_day + _ONE_DAY:
+            raise ValueError(
+                f"official years from {official.first_day} leave a gap after {self.last_day}"
+            )
+        start, end = self.first_day, max(self.last_day, official.last_day)
+        if official.last_day < start:
+            return self
+        covered = range(official.first_day.year, official.last_day.year + 1)
+
+        def replaced(days: frozenset[date], official_days: frozenset[date]) -> frozenset[date]:
+            own = {d for d in days if d.year not in covered}
+            return frozenset(own | {d for d in official_days if start <= d <= end})
+
+        return WorkingCalendar(
+            first_day=start,
+            last_day=end,
+            holidays=replaced(self.holidays, official.holidays),
+            workdays_on_weekend=replaced(self.workdays_on_weekend, official.workdays_on_weekend),
+            provisional_years=frozenset(y for y in self.provisional_years if y not in covered),
         )
 
 

@@ -48,6 +48,7 @@ from models.payloads import (
 )
 from models.register import Certificate
 from tests.conftest import Hall, make_hall
+from tests.replay.recording import record_history
 from worker import build_activities, build_worker
 from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
 from workflows.property_case import PropertyCaseWorkflow
@@ -293,6 +294,7 @@ async def test_unpaid_taxes_are_reminded_at_halfway_and_lapse_at_the_deadline(
     assert case is not None and case.status == "closed"
     assert case.outcome is not None and case.outcome.startswith("lapsed")
     assert certificates == []
+    await record_history(ts_hall.hall, case_no, "timers_payment_reminder_and_lapse")
 
 
 async def test_payment_after_the_reminder_lets_registration_proceed(
@@ -445,6 +447,7 @@ async def test_missed_check_deadline_is_escalated_once_and_the_case_goes_on(
     assert final.stage == Stage.COMPLETED
     assert housing.attempts == 2
     assert len(await asyncio.to_thread(_escalations, ts_hall.db, case_no)) == 1
+    await record_history(ts_hall.hall, case_no, "timers_check_escalated")
 
 
 async def _true(value: bool) -> bool:
@@ -490,3 +493,4 @@ async def test_uncollected_certificate_reminds_the_buyer_only(
     assert final.stage == Stage.COMPLETED
     assert step(final, StepName.COLLECTION).status == StepStatus.DONE
     assert all(m["phone"] == BUYER_PHONE for m in ts_hall.sms_to("collection_reminder"))
+    await record_history(ts_hall.hall, case_no, "timers_collection_reminder_window")

@@ -10,6 +10,9 @@ TEMPLATES: dict[str, str] = {
     " Taxes of CNY {total} are due by {due}.",
     "payment_reminder": "【{hall}】提醒：案件{case_no}税款{total}元尚未缴纳，缴款期限{due}。"
     " Reminder: CNY {total} due by {due}.",
+    "payment_due_changed": "【{hall}】节假日安排公布，案件{case_no}缴税期限调整为{due}，"
+    "应缴{total}元。"
+    " The payment deadline moved to {due} (official holiday schedule); CNY {total}.",
     "payment_lapsed": "【{hall}】案件{case_no}逾期未缴税，已终止办理，可重新申请。"
     " Case {case_no} closed: taxes were not paid in time.",
     "certificate_ready": "【{hall}】案件{case_no}已登簿缮证，请选择窗口领取或EMS寄递。"

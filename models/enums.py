@@ -99,13 +99,18 @@ class SearchAttr:
     DEPARTMENT = SearchAttributeKey.for_keyword("CaseDepartment")
     HALL = SearchAttributeKey.for_keyword("CaseHall")
     DUE_AT = SearchAttributeKey.for_datetime("CaseDueAt")
+    # Years the case's deadlines rest on the statutory rule for ("2027"): the cases that
+    # `make calendar-publish` hands the official year to once it is published.
+    PROVISIONAL_YEARS = SearchAttributeKey.for_keyword_list("CaseProvisionalYears")
+    # The last day the case's working-day calendar covers.
+    CALENDAR_THROUGH = SearchAttributeKey.for_datetime("CaseCalendarThrough")
 
-    ALL = (STAGE, BUSINESS_TYPE, DEPARTMENT, HALL, DUE_AT)
+    ALL = (STAGE, BUSINESS_TYPE, DEPARTMENT, HALL, DUE_AT, PROVISIONAL_YEARS, CALENDAR_THROUGH)
 
 
 def search_attribute_cli_flags() -> list[str]:
     """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
-    kinds = {"KEYWORD": "Keyword", "DATETIME": "Datetime"}
+    kinds = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "KEYWORD_LIST": "KeywordList"}
     return [
         f"--search-attribute={key.name}={kinds[key.indexed_value_type.name]}"
         for key in SearchAttr.ALL

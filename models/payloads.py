@@ -28,6 +28,30 @@ class CaseInput(BaseModel):
     departments: list[str] = Field(description="departments that take part, from the catalog")
 
 
+class CalendarUpdateInput(BaseModel):
+    """Update: the official working-day arrangement of whole years, for a running case.
+
+    Replaces the provisional days the case was given at intake; `make calendar-publish`
+    sends it once the State Council's notice (or a library release) is loaded.
+    """
+
+    calendar: WorkingCalendar
+    reference: str = Field(min_length=1, max_length=200, description="the notice or release")
+
+
+class DeadlineMove(BaseModel):
+    """One pending deadline recomputed from its start moment on the updated calendar."""
+
+    deadline: str
+    before: datetime | None
+    after: datetime | None
+
+
+class CalendarUpdateResult(BaseModel):
+    moved: list[DeadlineMove] = []
+    provisional_years: list[int] = []
+
+
 class StepInput(BaseModel):
     """Input of an activity that needs only the case (the rest is in the archive)."""
 
@@ -172,6 +196,9 @@ class StepProgress(BaseModel):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     due_at: datetime | None = None
+    due_provisional: bool = Field(
+        default=False, description="due_at rests on a provisional year (预计)"
+    )
     escalated: bool = False
     detail: str | None = None
 
@@ -190,6 +217,14 @@ class CaseProgress(BaseModel):
     reason: str | None = None
     tax_total: Decimal | None = None
     payment_due_at: datetime | None = None
+    payment_due_provisional: bool = False
+    completion_due_at: datetime | None = Field(
+        default=None, description="the promised completion, as told at acceptance"
+    )
+    completion_due_provisional: bool = False
+    calendar_updates: list[str] = Field(
+        default=[], description="official calendars handed in while the case ran"
+    )
     certificate_no: str | None = None
     collection: CollectionMethod | None = None
     tracking_no: str | None = None

@@ -127,7 +127,15 @@ class ProgressTracker:
         lines = [f"**{p.stage_zh}** / {p.stage_en}", f"案件 case `{p.case_no}` · {p.business_type}"]
         current = self.running_step()
         if current is not None and current.due_at is not None:
-            lines.append(f"时限 due: {current.due_at.isoformat(timespec='minutes')}")
+            mark = "（预计 provisional）" if current.due_provisional else ""
+            lines.append(f"时限 due: {current.due_at.isoformat(timespec='minutes')}{mark}")
+        if p.completion_due_at is not None and p.completion_due_provisional:
+            lines.append(
+                f"承诺办结 promised: {p.completion_due_at.isoformat(timespec='minutes')}"
+                "（预计 provisional）"
+            )
+        if p.calendar_updates:
+            lines.append(f"日历已更新 calendar updated: {p.calendar_updates[-1]}")
         if p.tax_total is not None:
             lines.append(f"税款 taxes: ¥{p.tax_total}")
         if p.certificate_no:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -28,14 +28,16 @@ with workflow.unsafe.imports_passed_through():
     from activities.notify import NotifyActivities
     from activities.registry import RegistryActivities
     from activities.tax import TaxActivities
-    from domain.calendar import CalendarNotCovered, working_days_deadline
     from models.enums import CollectionMethod, Department, SearchAttr, Stage, StepName, StepStatus
     from models.payloads import (
+        CalendarUpdateInput,
+        CalendarUpdateResult,
         CaseInput,
         CaseProgress,
         CloseCaseInput,
         CollectionInput,
         CollectionResult,
+        DeadlineMove,
         EscalationInput,
         HandoverInput,
         HandoverResult,
@@ -47,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         StepInput,
         TaxAssessment,
     )
+    from workflows.deadline_clock import DeadlineClock, Due
     from workflows.ids import PROPERTY_CASE_WORKFLOW
     from workflows.progress import ProgressTracker, initial_progress
 
@@ -67,6 +70,14 @@ STEP_TIMEOUT = timedelta(seconds=15)
 COLLECTION_REMINDERS = 3
 BUYERS = ["buyer"]
 ALL_PARTIES = ["buyer", "seller"]
+# The deadline each step runs against (keys of `CaseInput.deadlines`).
+STEP_DEADLINE = {
+    StepName.TRANSACTION_CHECK: "transaction_check",
+    StepName.TAX_ASSESSMENT: "tax_assessment",
+    StepName.PAYMENT: "payment",
+    StepName.REGISTRATION: "registration",
+    StepName.COLLECTION: "collection",
+}
 
 
 class CaseRefused(Exception):
@@ -91,6 +102,11 @@ class PropertyCaseWorkflow:
         self._collection: CollectionInput | None = None
         self._collection_result: CollectionResult | None = None
         self._handover: HandoverResult | None = None
+        self._handover_input: HandoverInput | None = None
+        self._clock = DeadlineClock(inp.calendar, inp.office_hours, inp.deadlines)
+        # Cases started before the calendar rebase publish the calendar attributes only once
+        # they are handed an official year; their histories have no such upserts.
+        self._calendar_attributes = False
         self._lock = asyncio.Lock()
         # A confirmation accepted before the deadline counts even if recording it ends after;
         # none is accepted once the deadline has passed.
@@ -99,6 +115,9 @@ class PropertyCaseWorkflow:
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseProgress:
+        # Patch "calendar-rebase": the case publishes CaseProvisionalYears and
+        # CaseCalendarThrough. Deprecate once no case started before 2026-11-28 is open.
+        self._calendar_attributes = workflow.patched("calendar-rebase")
         self._publish()
         try:
             await self._intake()
@@ -145,9 +164,14 @@ class PropertyCaseWorkflow:
     @confirm_payment.validator
     def _validate_payment(self, inp: PaymentInput) -> None:
         if self._payment is not None:
-            if inp.reference == self._payment.reference:
-                return  # a repeated confirmation of the same payment is answered, not refused
-            raise ValueError("taxes are already paid for this case")
+            if inp.reference != self._payment.reference:
+                raise ValueError("taxes are already paid for this case")
+            if inp.amount != self._payment.amount:
+                raise ValueError(
+                    f"amount: payment {inp.reference} is already recorded with "
+                    f"{self._payment.amount}, not {inp.amount}"
+                )
+            return  # a repeated confirmation of the same payment is answered, not refused
         if self._payment_window_closed:
             raise ValueError("the payment deadline has passed; the case is closed as lapsed")
         if self._track.progress.stage != Stage.AWAITING_PAYMENT or self._tax is None:
@@ -174,14 +198,69 @@ class PropertyCaseWorkflow:
 
     @workflow.update
     async def record_handover(self, inp: HandoverInput) -> HandoverResult:
-        """The window clerk hands the certificate over."""
-        self._handover = HandoverResult(handed_over_at=workflow.now())
+        """The window clerk hands the certificate over; a repeat is answered with the first."""
+        if self._handover is None:
+            self._handover_input = inp
+            self._handover = HandoverResult(handed_over_at=workflow.now())
         return self._handover
 
     @record_handover.validator
     def _validate_handover(self, inp: HandoverInput) -> None:
+        first = self._handover_input
+        if first is not None:
+            if first != inp:
+                raise ValueError(
+                    f"the certificate was already handed over at window {first.window} "
+                    f"by {first.clerk}"
+                )
+            return
         if self._track.progress.stage != Stage.AWAITING_PICKUP:
             raise ValueError(f"nothing to hand over in stage {self._track.progress.stage.value}")
+
+    @workflow.update(name="rebase_calendar")
+    async def rebase_calendar(self, inp: CalendarUpdateInput) -> CalendarUpdateResult:
+        """日历更新 calendar updated: take in an official year, recompute pending deadlines.
+
+        Each pending deadline is recomputed from the moment its step began; whatever waits
+        on it sets its timer anew (a deadline moved into the past fires at once). A payer
+        whose payment deadline moved is told the new date by SMS.
+        """
+        moves = self._clock.rebase(inp.calendar)
+        self._calendar_attributes = True
+        p = self._track.progress
+        p.calendar_updates.append(inp.reference)
+        moved: list[DeadlineMove] = []
+        for key, (before, after) in moves.items():
+            if before != after:
+                moved.append(
+                    DeadlineMove(
+                        deadline=key,
+                        before=before.at if before else None,
+                        after=after.at if after else None,
+                    )
+                )
+        self._refresh_dues()
+        running = self._track.running_step()
+        self._publish(
+            self._clock.due(STEP_DEADLINE[running.name])
+            if running is not None and running.name in STEP_DEADLINE
+            else None
+        )
+        payment_moved = any(m.deadline == "payment" for m in moved)
+        waiting = self._track.step(StepName.PAYMENT).status == StepStatus.WAITING
+        if payment_moved and waiting and self._tax is not None:
+            await self._tell_payers(
+                "payment_due_changed", self._clock.due("payment"), f"_{self._clock.version}"
+            )
+        return CalendarUpdateResult(
+            moved=moved, provisional_years=sorted(self._clock.calendar.provisional_years)
+        )
+
+    @rebase_calendar.validator
+    def _validate_rebase(self, inp: CalendarUpdateInput) -> None:
+        problems = self._clock.contradictions(inp.calendar)
+        if problems:
+            raise ValueError(f"calendar: {'; '.join(problems[:5])}")
 
     # --- steps ---------------------------------------------------------------------------
 
@@ -212,8 +291,10 @@ class PropertyCaseWorkflow:
             workflow.now(),
             f"{pushed.documents} documents → {', '.join(pushed.departments)}",
         )
-        due = self._due("overall")
-        await self._sms("accepted", "accepted", {"due": _fmt(due, self._inp.office_hours.zone)})
+        self._clock.start("overall", self._inp.accepted_at)
+        self._refresh_dues()
+        due = self._clock.due("overall")
+        await self._sms("accepted", "accepted", {"due": self._fmt(due)})
 
     async def _transaction_check(self) -> None:
         self._enter(Stage.TRANSACTION_CHECK, Department.HOUSING)
@@ -250,29 +331,42 @@ class PropertyCaseWorkflow:
             await self._record_zero_payment()
             return True
 
-        due = self._due("payment")
-        self._track.progress.payment_due_at = due
-        self._track.begin(StepName.PAYMENT, workflow.now(), due, StepStatus.WAITING)
+        due = self._clock.start("payment", workflow.now())
+        self._track.begin(StepName.PAYMENT, workflow.now(), None, StepStatus.WAITING)
+        self._refresh_dues()
         self._enter(Stage.AWAITING_PAYMENT, Department.APPLICANT, due)
         await self._tell_payers("pay_taxes", due)
         # Patch "payment-accepted-before-deadline": wait for the accepted confirmation, not for
         # its recording, so one accepted just before the deadline is never lapsed. Deprecate
         # once no case started before 2026-11-28 is waiting for payment.
+        accepted: Callable[[], bool]
         if workflow.patched("payment-accepted-before-deadline"):
             accepted = lambda: self._payment_accepted  # noqa: E731
         else:
             accepted = lambda: self._payment is not None  # noqa: E731
-        if due is None:
-            await workflow.wait_condition(accepted)
-        else:
-            halfway = (due - workflow.now()) / 2
-            if not await self._wait_for(accepted, halfway, "缴税提醒 payment reminder"):
-                await self._tell_payers("payment_reminder", due)
-                remaining = due - workflow.now()
-                if not await self._wait_for(accepted, remaining, "缴税期限 payment deadline"):
-                    self._payment_window_closed = True
-                    await self._sms("payment_lapsed", "payment_lapsed", {})
-                    return False
+        # The reminder at half the payment window, then the lapse at its end; both follow a
+        # calendar update (the window is measured from when the payment step began).
+        reminded = False
+        while True:
+            version = self._clock.version
+            due = self._clock.due("payment")
+            woken = _any_of(accepted, self._calendar_moved(version))
+            if due is None:
+                await workflow.wait_condition(woken)
+            elif not reminded:
+                start = self._track.step(StepName.PAYMENT).started_at or workflow.now()
+                halfway = start + (due.at - start) / 2 - workflow.now()
+                if not await self._wait_for(woken, halfway, "缴税提醒 payment reminder"):
+                    await self._tell_payers("payment_reminder", due)
+                    reminded = True
+            elif not await self._wait_for(
+                woken, due.at - workflow.now(), "缴税期限 payment deadline"
+            ):
+                self._payment_window_closed = True
+                await self._sms("payment_lapsed", "payment_lapsed", {})
+                return False
+            if accepted():
+                break
         await workflow.wait_condition(lambda: self._payment is not None)
         assert self._payment is not None
         self._track.finish(StepName.PAYMENT, workflow.now(), f"paid {self._payment.reference}")
@@ -308,17 +402,18 @@ class PropertyCaseWorkflow:
         self._track.finish(StepName.REGISTRATION, workflow.now(), number)
 
     async def _collect(self) -> None:
-        due = self._due("collection")
-        self._track.begin(StepName.COLLECTION, workflow.now(), due, StepStatus.WAITING)
+        due = self._clock.start("collection", workflow.now())
+        self._track.begin(StepName.COLLECTION, workflow.now(), None, StepStatus.WAITING)
+        self._refresh_dues()
         self._enter(Stage.AWAITING_COLLECTION_CHOICE, Department.APPLICANT, due)
         await self._sms("certificate_ready", "certificate_ready", {}, BUYERS)
         chosen = lambda: self._collection is not None  # noqa: E731
         for reminder in range(1, COLLECTION_REMINDERS + 1):
-            wait = (due - workflow.now()) if due else None
-            if wait is None or await self._wait_for(chosen, wait, f"领证提醒 reminder {reminder}"):
+            if await self._wait_until_due(chosen, "collection", f"领证提醒 reminder {reminder}"):
                 break
             await self._sms("collection_reminder", f"collection_reminder_{reminder}", {}, BUYERS)
-            due = self._due("collection")
+            self._clock.start("collection", workflow.now())
+            self._refresh_dues()
         await workflow.wait_condition(chosen)
         assert self._collection is not None
         self._track.progress.collection = self._collection.method
@@ -356,34 +451,48 @@ class PropertyCaseWorkflow:
     async def _department_step(
         self, name: StepName, department: Department, deadline_key: str, work: Awaitable[T]
     ) -> T:
-        """Run a department's work against its deadline; escalate once if the deadline passes."""
-        due = self._due(deadline_key)
-        self._track.begin(name, workflow.now(), due)
+        """Run a department's work against its deadline; escalate once if the deadline passes.
+
+        A calendar update re-sets the deadline timer; a step already escalated stays so.
+        """
+        due = self._clock.start(deadline_key, workflow.now())
+        self._track.begin(name, workflow.now(), None)
+        self._refresh_dues()
         self._publish(due)
         task = asyncio.ensure_future(self._act(name, work))
-        if due is not None:
-            timer = asyncio.ensure_future(
-                workflow.sleep(
-                    max(due - workflow.now(), timedelta(seconds=1)),
-                    summary=f"时限 deadline {name.value}",
+        while not task.done():
+            version = self._clock.version
+            changed = asyncio.ensure_future(workflow.wait_condition(self._calendar_moved(version)))
+            waits: list[asyncio.Future[Any]] = [task, changed]
+            due = self._clock.due(deadline_key)
+            if due is not None:
+                waits.append(
+                    asyncio.ensure_future(
+                        workflow.sleep(
+                            max(due.at - workflow.now(), timedelta(seconds=1)),
+                            summary=f"时限 deadline {name.value}",
+                        )
+                    )
                 )
+            await workflow.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in waits[1:]:
+                waiting.cancel()
+            if task.done() or changed.done():
+                continue
+            assert due is not None
+            self._track.escalated(name)
+            self._publish(due)
+            await self._call(
+                ArchiveActivities.escalate_deadline,
+                EscalationInput(
+                    case_no=self._inp.case_no,
+                    step=name.value,
+                    department=department,
+                    due_at=due.at,
+                ),
+                f"超时督办 escalate {name.value}",
             )
-            await workflow.wait([task, timer], return_when=asyncio.FIRST_COMPLETED)
-            if not task.done():
-                self._track.escalated(name)
-                self._publish(due)
-                await self._call(
-                    ArchiveActivities.escalate_deadline,
-                    EscalationInput(
-                        case_no=self._inp.case_no,
-                        step=name.value,
-                        department=department,
-                        due_at=due,
-                    ),
-                    f"超时督办 escalate {name.value}",
-                )
-            else:
-                timer.cancel()
+            break
         return await task
 
     async def _call(self, method: Callable[[Any, A], T], arg: A, summary: str) -> T:
@@ -415,14 +524,30 @@ class PropertyCaseWorkflow:
             return False
         return True
 
-    async def _tell_payers(self, template: str, due: datetime | None) -> None:
+    async def _wait_until_due(self, condition: Callable[[], bool], key: str, summary: str) -> bool:
+        """Wait for a condition until deadline `key`, following calendar updates.
+
+        True if the condition came first, False once the deadline passed.
+        """
+        while True:
+            version = self._clock.version
+            woken = _any_of(condition, self._calendar_moved(version))
+            due = self._clock.due(key)
+            if due is None:
+                await workflow.wait_condition(woken)
+            elif not await self._wait_for(woken, due.at - workflow.now(), summary):
+                return False
+            if condition():
+                return True
+
+    async def _tell_payers(self, template: str, due: Due | None, suffix: str = "") -> None:
         """Each side learns its own share: the buyer the deed tax, the seller VAT and PIT."""
         assert self._tax is not None
         shares = (("buyer", self._tax.buyer_total), ("seller", self._tax.seller_total))
         for role, amount in shares:
             if amount > 0:
-                params = {"total": str(amount), "due": _fmt(due, self._inp.office_hours.zone)}
-                await self._sms(template, f"{template}_{role}", params, [role])
+                params = {"total": str(amount), "due": self._fmt(due)}
+                await self._sms(template, f"{template}_{role}{suffix}", params, [role])
 
     async def _sms(
         self, template: str, step: str, params: dict[str, str], roles: list[str] | None = None
@@ -453,42 +578,67 @@ class PropertyCaseWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._track.progress
 
-    def _due(self, key: str) -> datetime | None:
-        """Deadline `deadlines[key]` working days from now; None if the calendar runs out.
+    def _calendar_moved(self, since: int) -> Callable[[], bool]:
+        """A condition that turns true once a calendar update arrives after version `since`."""
+        return lambda: self._clock.version != since
 
-        An unknown deadline sets no timer rather than a guessed one; the progress says so.
-        """
-        days = self._inp.deadlines.get(key)
-        if days is None:
-            return None
-        try:
-            return working_days_deadline(
-                self._inp.calendar, self._inp.office_hours, workflow.now(), days
-            )
-        except CalendarNotCovered as err:
-            workflow.logger.warning("deadline unknown: %s", err)
-            return None
+    def _refresh_dues(self) -> None:
+        """Write every started deadline, as the clock now computes it, into the progress."""
+        p = self._track.progress
+        overall = self._clock.due("overall")
+        p.completion_due_at = overall.at if overall else None
+        p.completion_due_provisional = bool(overall and overall.provisional)
+        for name, key in STEP_DEADLINE.items():
+            step = self._track.step(name)
+            if step.status not in (StepStatus.RUNNING, StepStatus.WAITING):
+                continue
+            due = self._clock.due(key)
+            step.due_at = due.at if due else None
+            step.due_provisional = bool(due and due.provisional)
+            if name == StepName.PAYMENT:
+                p.payment_due_at = step.due_at
+                p.payment_due_provisional = step.due_provisional
 
-    def _enter(self, stage: Stage, department: Department, due: datetime | None = None) -> None:
+    def _fmt(self, due: Due | None) -> str:
+        """A deadline as the applicant reads it: hall-local time, marked if provisional."""
+        return _fmt(due.at if due else None, self._inp.office_hours.zone) + (
+            "（预计/provisional）" if due and due.provisional else ""
+        )
+
+    def _enter(self, stage: Stage, department: Department, due: Due | None = None) -> None:
         self._track.enter(stage, department)
         self._publish(due)
 
-    def _publish(self, due: datetime | None = None) -> None:
+    def _publish(self, due: Due | None = None) -> None:
         """Upsert the search attributes and the UI's current details after every change."""
         p = self._track.progress
-        workflow.upsert_search_attributes(
-            [
-                SearchAttr.STAGE.value_set(p.stage.value),
-                SearchAttr.DEPARTMENT.value_set(p.department.value),
-                SearchAttr.BUSINESS_TYPE.value_set(p.business_type),
-                SearchAttr.HALL.value_set(self._inp.hall),
-                SearchAttr.DUE_AT.value_set(due) if due else SearchAttr.DUE_AT.value_unset(),
+        attributes: list[SearchAttributeUpdate[Any]] = [
+            SearchAttr.STAGE.value_set(p.stage.value),
+            SearchAttr.DEPARTMENT.value_set(p.department.value),
+            SearchAttr.BUSINESS_TYPE.value_set(p.business_type),
+            SearchAttr.HALL.value_set(self._inp.hall),
+            SearchAttr.DUE_AT.value_set(due.at) if due else SearchAttr.DUE_AT.value_unset(),
+        ]
+        if self._calendar_attributes:
+            calendar = self._clock.calendar
+            years = [str(y) for y in sorted(calendar.provisional_years)]
+            attributes += [
+                SearchAttr.PROVISIONAL_YEARS.value_set(years)
+                if years
+                else SearchAttr.PROVISIONAL_YEARS.value_unset(),
+                SearchAttr.CALENDAR_THROUGH.value_set(
+                    datetime.combine(calendar.last_day, time(), tzinfo=UTC)
+                ),
             ]
-        )
+        workflow.upsert_search_attributes(attributes)
         workflow.set_current_details(self._track.details())
 
     def _step_input(self) -> StepInput:
         return StepInput(case_no=self._inp.case_no)
+
+
+def _any_of(*conditions: Callable[[], bool]) -> Callable[[], bool]:
+    return lambda: any(condition() for condition in conditions)
 
 
 def _fmt(moment: datetime | None, zone: tzinfo) -> str:

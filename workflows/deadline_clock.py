@@ -1,0 +1,85 @@
+"""A case's deadlines, kept as start moments so a new calendar can recompute them.
+
+Each deadline is "n working days after the moment its step began". The clock remembers
+those moments; when the official calendar for a provisional year is handed in, every
+pending deadline is recomputed from the same start on the new calendar, and `version`
+changes so that whatever waits on a deadline wakes up and sets its timer anew.
+
+Pure state and domain maths (no Temporal calls), imported through the sandbox's
+pass-through like `workflows.progress`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.calendar import (
+    CalendarNotCovered,
+    OfficeHours,
+    WorkingCalendar,
+    working_days_deadline,
+)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A deadline and whether it rests on a provisional year (shown as 预计 / provisional)."""
+
+    at: datetime
+    provisional: bool
+
+
+class DeadlineClock:
+    """Working-day deadlines of one case, on a calendar that can be replaced while it runs."""
+
+    def __init__(
+        self, calendar: WorkingCalendar, hours: OfficeHours, deadlines: dict[str, int]
+    ) -> None:
+        self.calendar = calendar
+        self.version = 0
+        self._hours = hours
+        self._days = deadlines
+        self._starts: dict[str, datetime] = {}
+
+    def start(self, key: str, now: datetime) -> Due | None:
+        """Start (or restart) deadline `key` at `now`; its due moment, None if unknown."""
+        self._starts[key] = now
+        return self.due(key)
+
+    def started_at(self, key: str) -> datetime | None:
+        return self._starts.get(key)
+
+    def due(self, key: str) -> Due | None:
+        """Deadline `key` from its start on the current calendar.
+
+        None if the step has no deadline, was never started, or the calendar does not reach
+        it: an unknown deadline sets no timer rather than a guessed one.
+        """
+        days, start = self._days.get(key), self._starts.get(key)
+        if days is None or start is None:
+            return None
+        try:
+            at = working_days_deadline(self.calendar, self._hours, start, days)
+        except CalendarNotCovered:
+            return None
+        local_start = start.astimezone(self._hours.zone).date()
+        return Due(at=at, provisional=self.calendar.provisional_between(local_start, at.date()))
+
+    def contradictions(self, official: WorkingCalendar) -> list[str]:
+        """Why `official` may not replace this calendar's days; empty if it may."""
+        try:
+            self.calendar.merged_with(official)
+        except ValueError as err:
+            return [str(err)]
+        return [
+            f"{day.isoformat()} is already official and the new table says otherwise"
+            for day in self.calendar.official_contradictions(official)
+        ]
+
+    def rebase(self, official: WorkingCalendar) -> dict[str, tuple[Due | None, Due | None]]:
+        """Take the official years in; every started deadline's (before, after)."""
+        before = {key: self.due(key) for key in self._starts}
+        self.calendar = self.calendar.merged_with(official)
+        self.version += 1
+        return {key: (was, self.due(key)) for key, was in before.items()}

@@ -1,150 +1,186 @@
-"""The official Chinese working-day calendar as a :class:`WorkingCalendar`.
+"""Which arrangement a year rests on: the hall's table, then the package, then the law.
 
-Holidays and make-up working days come from the ``chinesecalendar`` package
-for the years it covers (1.11: 2004-2026) and from the bureau's own table,
-``domain/data/calendar_local.toml``, for years the package does not cover yet
-(the State Council publishes each year's schedule around November). Where
-both have a year, the package wins. A year in neither is an error: deadlines
-must not be computed on a guessed holiday schedule.
+Official data always wins over the provisional rule, and the hall's own table
+(``domain/data/calendar_local.toml``, entered the day a notice is published)
+wins over the ``chinesecalendar`` package, whose release may come weeks later.
+An entry marked unconfirmed still counts as official and says so. A year in
+neither official source rests on :func:`provisional_arrangement` and is marked
+provisional wherever it is used, so a hall never stops taking cases for want
+of a notice.
 
-Build the calendar outside workflows (in an activity or at case intake) and
-hand it in as data; this module reads a file and a third-party package.
+Build calendars outside workflows (in an activity or at case intake) and hand
+them in as data; this module reads a file and a third-party package. Nothing
+here is cached for the process's lifetime except the package's own years,
+which change only with a new release (and so a restart).
 """
 
 from __future__ import annotations
 
 import functools
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from datetime import date
-from importlib.resources import files
 from typing import Any
 
 import chinese_calendar
 
+from domain.calendar.arrangement import DayEntry, DayReason, YearArrangement, YearSource
+from domain.calendar.local_table import local_arrangements, local_table_path
+from domain.calendar.provisional import provisional_arrangement
 from domain.calendar.working_calendar import CalendarNotCovered, WorkingCalendar
 
-LOCAL_TABLE = "domain/data/calendar_local.toml"
+PACKAGE_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+"""The package's English festival names, in Chinese."""
+
+
+def official_arrangement(
+    year: int, *, local_table: Mapping[str, Any] | None = None
+) -> YearArrangement | None:
+    """The year as published: the local table's entry, else the package's; None if neither.
+
+    Raises:
+        ValueError: If the local table is malformed (the message names the entry).
+    """
+    local = local_arrangements(local_table).get(year)
+    return local if local is not None else _package_arrangement(year)
+
+
+def year_arrangement(year: int, *, local_table: Mapping[str, Any] | None = None) -> YearArrangement:
+    """The year as published if it is, else as the law alone derives it.
+
+    Raises:
+        CalendarNotCovered: For a year before 2025 that no official source has.
+    """
+    official = official_arrangement(year, local_table=local_table)
+    return official if official is not None else provisional_arrangement(year)
+
+
+def hall_calendar(
+    first_year: int, last_year: int, *, local_table: Mapping[str, Any] | None = None
+) -> WorkingCalendar:
+    """Whole years ``first_year`` to ``last_year``, official where published, else provisional.
+
+    The calendar's ``provisional_years`` names the years resting on the rule, so every
+    deadline computed on it can say whether it is an estimate.
+
+    Raises:
+        CalendarNotCovered: For a year before 2025 that no official source has.
+        ValueError: If ``first_year > last_year`` or the local table is malformed.
+    """
+    _check_range(first_year, last_year)
+    years = range(first_year, last_year + 1)
+    return _calendar(
+        first_year, last_year, (year_arrangement(y, local_table=local_table) for y in years)
+    )
 
 
 def official_calendar(
     first_year: int, last_year: int, *, local_table: Mapping[str, Any] | None = None
 ) -> WorkingCalendar:
-    """The working-day calendar for whole years ``first_year`` to ``last_year``.
+    """Whole years ``first_year`` to ``last_year``, official data only.
 
-    Args:
-        first_year: First year covered (1 January).
-        last_year: Last year covered (31 December).
-        local_table: Parsed contents of a local table in the layout of
-            ``calendar_local.toml``; defaults to the packaged file.
+    Used where only a published year will do, e.g. handing a running case the official
+    year that replaces its provisional one.
 
     Raises:
-        CalendarNotCovered: Naming the first year found in neither source.
-        ValueError: If ``first_year > last_year`` or the local table is malformed
-            (the message names the entry).
+        CalendarNotCovered: Naming the first year no official source has.
+        ValueError: If ``first_year > last_year`` or the local table is malformed.
     """
-    if first_year > last_year:
-        raise ValueError(f"first_year {first_year} is after last_year {last_year}")
-    local = _parse_local(_local_table() if local_table is None else local_table)
-    holidays: set[date] = set()
-    workdays: set[date] = set()
+    _check_range(first_year, last_year)
+    arrangements = []
     for year in range(first_year, last_year + 1):
-        if _package_covers(year):
-            holidays.update(d for d in chinese_calendar.holidays if d.year == year)
-            workdays.update(d for d in chinese_calendar.workdays if d.year == year)
-        elif year in local.years:
-            holidays.update(d for d in local.holidays if d.year == year)
-            workdays.update(d for d in local.workdays if d.year == year)
-        else:
+        official = official_arrangement(year, local_table=local_table)
+        if official is None:
             raise CalendarNotCovered(
-                f"no working-day calendar for {year}: the chinesecalendar package does not "
-                f"cover it and {LOCAL_TABLE} has no [years.{year}]; add the State Council's "
-                "holiday schedule for that year there (or upgrade chinesecalendar)",
+                f"no official working-day calendar for {year}: the chinesecalendar package "
+                f"does not cover it and {local_table_path().name} has no [years.{year}]; "
+                "enter the State Council's notice for that year there (or upgrade "
+                "chinesecalendar)",
                 year=year,
             )
+        arrangements.append(official)
+    return _calendar(first_year, last_year, arrangements)
+
+
+def official_years(*, local_table: Mapping[str, Any] | None = None) -> list[int]:
+    """Every year the local table or the package has, ascending."""
+    return sorted(set(local_arrangements(local_table)) | _package_years())
+
+
+covered_years = official_years
+"""The former name of :func:`official_years`."""
+
+
+def _check_range(first_year: int, last_year: int) -> None:
+    if first_year > last_year:
+        raise ValueError(f"first_year {first_year} is after last_year {last_year}")
+
+
+def _calendar(
+    first_year: int, last_year: int, arrangements: Iterable[YearArrangement]
+) -> WorkingCalendar:
+    holidays: set[date] = set()
+    workdays: set[date] = set()
+    provisional: set[int] = set()
+    for arrangement in arrangements:
+        holidays |= arrangement.holidays
+        workdays |= arrangement.workdays_on_weekend
+        if arrangement.source is YearSource.PROVISIONAL:
+            provisional.add(arrangement.year)
     return WorkingCalendar(
         first_day=date(first_year, 1, 1),
         last_day=date(last_year, 12, 31),
         holidays=frozenset(holidays),
         workdays_on_weekend=frozenset(workdays),
+        provisional_years=frozenset(provisional),
     )
 
 
-def covered_years(*, local_table: Mapping[str, Any] | None = None) -> list[int]:
-    """Every year the package or the local table can provide, ascending."""
-    local = _parse_local(_local_table() if local_table is None else local_table)
-    package = {d.year for d in chinese_calendar.holidays}
-    return sorted(package | local.years)
+@functools.cache
+def _package_years() -> frozenset[int]:
+    return frozenset(y for y in {d.year for d in chinese_calendar.holidays} if _package_covers(y))
 
 
 def _package_covers(year: int) -> bool:
     try:
-        chinese_calendar.is_workday(date(year, 1, 1))
+        chinese_calendar.is_workday(date(year, 12, 31))
     except NotImplementedError:
-        # The package signals a year without data this way (e.g. 2027 in 1.11).
+        # The package signals a date past its data this way (e.g. 2027 in 1.11).
         return False
     return True
 
 
 @functools.cache
-def _local_table() -> dict[str, Any]:
-    text = (files("domain") / "data" / "calendar_local.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+def _package_arrangement(year: int) -> YearArrangement | None:
+    if year not in _package_years():
+        return None
+    days = [
+        DayEntry(date=d, working=False, reason=DayReason.HOLIDAY, name=_zh(name))
+        for d, name in chinese_calendar.holidays.items()
+        if d.year == year
+    ]
+    days += [
+        DayEntry(date=d, working=True, reason=DayReason.MAKE_UP_WORKING_DAY, name=_zh(name))
+        for d, name in chinese_calendar.workdays.items()
+        if d.year == year and d.weekday() >= 5
+    ]
+    return YearArrangement(
+        year=year,
+        source=YearSource.OFFICIAL,
+        confirmed=True,
+        reference=f"chinesecalendar {chinese_calendar.__version__}",
+        days=tuple(sorted(days, key=lambda e: e.date)),
+    )
 
 
-@dataclass
-class _LocalYears:
-    years: set[int] = field(default_factory=set)
-    holidays: set[date] = field(default_factory=set)
-    workdays: set[date] = field(default_factory=set)
-
-
-def _parse_local(table: Mapping[str, Any]) -> _LocalYears:
-    parsed = _LocalYears()
-    years = table.get("years", {})
-    if not isinstance(years, Mapping):
-        raise ValueError(f"{LOCAL_TABLE}: 'years' must be a table of [years.YYYY] entries")
-    for key, entry in years.items():
-        where = f"{LOCAL_TABLE}: years.{key}"
-        if not (isinstance(key, str) and key.isdigit() and len(key) == 4):
-            raise ValueError(f"{where}: the key must be a four-digit year")
-        if not isinstance(entry, Mapping):
-            raise ValueError(f"{where}: must be a table")
-        if not isinstance(entry.get("source"), str) or not entry["source"].strip():
-            raise ValueError(f"{where}: 'source' must name the notice the dates come from")
-        unknown = set(entry) - {"source", "confirmed", "holidays", "make_up_workdays"}
-        if unknown:
-            raise ValueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        year = int(key)
-        parsed.years.add(year)
-        for index, holiday in enumerate(entry.get("holidays", [])):
-            parsed.holidays.update(_holiday_days(f"{where}.holidays[{index}]", holiday, year))
-        for index, day in enumerate(entry.get("make_up_workdays", [])):
-            spot = f"{where}.make_up_workdays[{index}]"
-            if type(day) is not date:
-                raise ValueError(f"{spot}: must be a date like 2027-02-06, got {day!r}")
-            if day.weekday() < 5:
-                raise ValueError(f"{spot}: {day} is a weekday; make-up days fall on weekends")
-            parsed.workdays.add(day)
-    clash = sorted(parsed.holidays & parsed.workdays)
-    if clash:
-        raise ValueError(
-            f"{LOCAL_TABLE}: {', '.join(map(str, clash))} listed as holiday and make-up workday"
-        )
-    return parsed
-
-
-def _holiday_days(where: str, holiday: Any, year: int) -> list[date]:
-    if not isinstance(holiday, Mapping):
-        raise ValueError(f"{where}: must be a table with name, from and to")
-    if not isinstance(holiday.get("name"), str) or not holiday["name"].strip():
-        raise ValueError(f"{where}: 'name' is required")
-    first, last = holiday.get("from"), holiday.get("to", holiday.get("from"))
-    if type(first) is not date or type(last) is not date:
-        raise ValueError(f"{where} ({holiday['name']}): 'from' and 'to' must be dates")
-    if first > last:
-        raise ValueError(f"{where} ({holiday['name']}): 'from' {first} is after 'to' {last}")
-    if abs(first.year - year) > 1 or (last - first).days > 31:
-        raise ValueError(f"{where} ({holiday['name']}): {first}..{last} does not fit year {year}")
-    return [date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
+def _zh(name: object) -> str:
+    # The package names make-up days after their festival; an unnamed day has None.
+    return "" if name is None else PACKAGE_NAMES.get(str(name), str(name))

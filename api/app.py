@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api import errors
+from api.body_limit import JSON_BODY_LIMIT, BodySizeLimit
 from api.routes import cases, health, scans
 from config import Settings, get_settings
 from integrations.blobs import BlobStore
@@ -47,6 +48,9 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(
+        BodySizeLimit, default=JSON_BODY_LIMIT, limits={"/scans": scans.MAX_UPLOAD_BYTES}
+    )
     for module in (cases, scans, health):
         app.include_router(module.router)
     _include_domain_routers(app)
@@ -54,10 +58,10 @@ def create_app(
 
 
 def _include_domain_routers(app: FastAPI) -> None:
-    """The public procedure sheet, pre-review and tax estimate endpoints."""
-    from api.routes import catalog, prereview, tax
+    """The public procedure sheet, calendar, pre-review and tax estimate endpoints."""
+    from api.routes import calendar, catalog, prereview, tax
 
-    for module in (catalog, prereview, tax):
+    for module in (calendar, catalog, prereview, tax):
         app.include_router(module.router)
 
 

@@ -1,12 +1,56 @@
-"""Errors the API maps to HTTP answers that name the field and the rule."""
+"""Errors the API maps to HTTP answers that name the field and the rule.
+
+Every error body is `{"detail": [{"loc", "msg", "type", ...}]}`, like FastAPI's own 422,
+and `responses()` documents it on each route that can give it.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from temporalio.service import RPCError
+
+
+class ErrorItem(BaseModel):
+    """One thing wrong: where (`loc`, e.g. ["body", "buyers", 1, "id_number"]), what, which rule."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx/5xx answer of this API."""
+
+    detail: list[ErrorItem]
+
+
+class MessageBody(BaseModel):
+    """A plain message (the public catalog's 404)."""
+
+    detail: str
+
+
+_MEANING = {
+    404: "no such resource",
+    409: "conflicts with the request's key or the case's state",
+    413: "body larger than the route's limit; refused while it was being received",
+    422: "bad input; `loc` names the field",
+    503: "Temporal is unavailable",
+}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for a router: each code with the error model."""
+    return {code: {"model": ErrorBody, "description": _MEANING[code]} for code in codes}
 
 
 class FieldError(Exception):
@@ -27,7 +71,12 @@ class IdempotencyConflict(Exception):
 
 
 class UpdateRefused(Exception):
-    """A workflow update's validator said no: the case is not in a stage that allows it."""
+    """A workflow update's validator said no (wrong stage, already done, differs from the
+    first): a 409, naming the field when the refusal starts with one ("amount: ...")."""
+
+    def __init__(self, message: str, loc: tuple[str | int, ...] = ("body",)) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 class CaseNotFound(Exception):
@@ -35,34 +84,46 @@ class CaseNotFound(Exception):
         super().__init__(f"case {case_no} not found")
 
 
+def _json_safe(value: Any) -> Any:
+    # A validation error echoes its input; `1e400` parses to inf, which JSON cannot carry.
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _answer(status: int, loc: list[Any], msg: str, kind: str, **extra: Any) -> JSONResponse:
+    detail = {"loc": loc, "msg": msg, "type": kind, **extra}
+    return JSONResponse(status_code=status, content={"detail": [detail]})
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers; every error body has a `detail` list like FastAPI's own 422."""
+    """Register the handlers."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
+        content = {"detail": _json_safe(jsonable_encoder(err.errors()))}
+        return JSONResponse(status_code=422, content=content)
 
     @app.exception_handler(FieldError)
     async def _field(_: Request, err: FieldError) -> JSONResponse:
-        detail = {"loc": list(err.loc), "msg": err.msg, "type": "value_error", **err.extra}
-        return JSONResponse(status_code=422, content={"detail": [detail]})
+        return _answer(422, list(err.loc), err.msg, "value_error", **err.extra)
 
     @app.exception_handler(IdempotencyConflict)
     async def _conflict(_: Request, err: IdempotencyConflict) -> JSONResponse:
-        detail = {"loc": ["header", "Idempotency-Key"], "msg": str(err), "type": "conflict"}
-        return JSONResponse(status_code=409, content={"detail": [detail]})
+        return _answer(409, ["header", "Idempotency-Key"], str(err), "conflict")
 
     @app.exception_handler(UpdateRefused)
     async def _refused(_: Request, err: UpdateRefused) -> JSONResponse:
-        detail = {"loc": ["body"], "msg": str(err), "type": "conflict"}
-        return JSONResponse(status_code=409, content={"detail": [detail]})
+        return _answer(409, list(err.loc), str(err), "conflict")
 
     @app.exception_handler(RPCError)
     async def _temporal_down(_: Request, err: RPCError) -> JSONResponse:
-        detail = {
-            "loc": [],
-            "msg": f"Temporal is unavailable: {err.message}",
-            "type": "unavailable",
-        }
-        return JSONResponse(status_code=503, content={"detail": [detail]})
+        return _answer(503, [], f"Temporal is unavailable: {err.message}", "unavailable")
 
     @app.exception_handler(CaseNotFound)
     async def _missing(_: Request, err: CaseNotFound) -> JSONResponse:
-        detail = {"loc": ["path", "case_no"], "msg": str(err), "type": "not_found"}
-        return JSONResponse(status_code=404, content={"detail": [detail]})
+        return _answer(404, ["path", "case_no"], str(err), "not_found")

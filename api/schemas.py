@@ -1,24 +1,138 @@
-"""HTTP request and response bodies for cases; field validators reuse the domain rules."""
+"""HTTP request and response bodies for cases; field validators reuse the domain rules.
+
+Everything a clerk types is checked here, before any row or workflow exists: numbers
+have bounds and a documented shape, free text refuses control and invisible characters,
+and a case names each party once.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from domain.identifiers import parse_unit_number, validate_credit_code, validate_resident_id
 from models.enums import CollectionMethod, Stage
 
-MOBILE = r"^1[3-9]\d{9}$"
+# ASCII digits only: `\d` in the validators' regex engines also matches other scripts' digits.
+MOBILE = r"^1[3-9][0-9]{9}$"
+
+# --- free text -------------------------------------------------------------------------
+
+# C0 and C1 controls, zero-width characters, line/paragraph separators, bidi embeddings,
+# overrides and isolates, and the byte-order mark: invisible in a receipt, able to reorder
+# or hide what a clerk reads, and refused by PostgreSQL (NUL) in a text column.
+_CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f\u200b-\u200d\u2028-\u202e\u2066-\u2069\ufeff"
+_CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
+CLEAN_TEXT_PATTERN = f"^[^{_CONTROL_CLASS}]*$"
+
+
+def _no_controls(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise PydanticCustomError(
+            "control_character",
+            "must not contain control or invisible formatting characters; "
+            "found U+{code} at position {position}",
+            {"code": f"{ord(found.group()):04X}", "position": found.start()},
+        )
+    return value
+
+
+CleanText = Annotated[
+    str, AfterValidator(_no_controls), Field(json_schema_extra={"pattern": CLEAN_TEXT_PATTERN})
+]
+"""A name, address or other free text: printable characters only (422 names the field)."""
+
+# --- decimals --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecimalShape:
+    """A bounded decimal accepted as a JSON number or as a plain decimal string.
+
+    `minimum` "any" is a shape check only, for routes whose domain model states the sign
+    rule itself. Strings must match the pattern the schema publishes, and numbers the
+    bounds, so `1e400`, `NaN` or 40 digits are a 422, never an overflow further in.
+    """
+
+    integer_digits: int
+    places: int = 2
+    minimum: Literal["positive", "non_negative", "any"] = "positive"
+
+    @property
+    def pattern(self) -> str:
+        sign = "-?" if self.minimum == "any" else ""
+        return f"^{sign}[0-9]{{1,{self.integer_digits}}}(\\.[0-9]{{1,{self.places}}})?$"
+
+    @property
+    def top(self) -> Decimal:
+        return Decimal(10**self.integer_digits) - Decimal(1).scaleb(-self.places)
+
+    @property
+    def hint(self) -> str:
+        return f"at most {self.integer_digits} digits before the point and {self.places} after"
+
+    def _shape(self, value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(self.pattern, value):
+            raise PydanticCustomError(
+                "decimal_format",
+                "Input should be a decimal number like 1234.56, {hint}",
+                {"hint": self.hint},
+            )
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        zero, top = Decimal(0), self.top
+        inner = core_schema.decimal_schema(
+            allow_inf_nan=False,
+            max_digits=self.integer_digits + self.places,
+            decimal_places=self.places,
+            le=top,
+            gt=zero if self.minimum == "positive" else None,
+            ge={"positive": None, "non_negative": zero}.get(self.minimum, -top),
+        )
+        return core_schema.no_info_before_validator_function(self._shape, inner)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        if handler.mode != "validation":
+            return handler(schema)
+        number: dict[str, Any] = {"type": "number", "maximum": float(self.top)}
+        if self.minimum == "positive":
+            number["exclusiveMinimum"] = 0
+        else:
+            number["minimum"] = 0 if self.minimum == "non_negative" else -float(self.top)
+        return {
+            "anyOf": [{"type": "string", "pattern": self.pattern}, number],
+            "description": f"a number or a decimal string, {self.hint}",
+        }
+
+
+Money = Annotated[Decimal, DecimalShape(integer_digits=13)]
+"""Yuan: more than 0, at most 9,999,999,999,999.99, two decimal places."""
+MoneyOrZero = Annotated[Decimal, DecimalShape(integer_digits=13, minimum="non_negative")]
+
+# --- parties and cases -----------------------------------------------------------------
 
 
 class IdKind(StrEnum):
@@ -36,9 +150,9 @@ UnitNumberStr = Annotated[str, AfterValidator(_unit)]
 class PartyIn(BaseModel):
     """A buyer or seller: a person with an identity card or an enterprise with a credit code."""
 
-    name: str = Field(min_length=1, max_length=64)
+    name: CleanText = Field(min_length=1, max_length=64)
     id_kind: IdKind = IdKind.RESIDENT_ID
-    id_number: str
+    id_number: str = Field(max_length=32)
     phone: str = Field(pattern=MOBILE, description="mainland mobile number, 11 digits")
 
     @field_validator("id_number")
@@ -53,9 +167,9 @@ class PartyIn(BaseModel):
 class DocumentIn(BaseModel):
     """A material handed in, by the key of its uploaded scan (`POST /scans`)."""
 
-    material: str = Field(min_length=1)
+    material: CleanText = Field(min_length=1, max_length=64)
     blob_key: str = Field(pattern=r"^sha256/[0-9a-f]{64}$")
-    filename: str | None = Field(default=None, max_length=255)
+    filename: CleanText | None = Field(default=None, max_length=255)
 
 
 class TaxFacts(BaseModel):
@@ -63,28 +177,47 @@ class TaxFacts(BaseModel):
 
     buyer_home_count: int = Field(default=1, ge=1, le=99)
     seller_family_only_home: bool = False
-    seller_original_taxes: Decimal = Field(default=Decimal(0), ge=0, decimal_places=2)
+    seller_original_taxes: MoneyOrZero = Decimal(0)
+
+
+def _duplicate(role: str, index: int, number: str, first: str) -> InitErrorDetails:
+    return InitErrorDetails(
+        type=PydanticCustomError(
+            "duplicate_party",
+            "the same identity number is already listed as {first}",
+            {"first": first},
+        ),
+        loc=(role, index, "id_number"),
+        input=number,
+    )
 
 
 class CaseCreate(BaseModel):
     """An application as the intake clerk enters it."""
 
-    business_type: str = Field(min_length=1, examples=["existing_home_sale"])
+    business_type: CleanText = Field(min_length=1, max_length=64, examples=["existing_home_sale"])
     unit_number: UnitNumberStr = Field(examples=["420103001002GB00015F00030502"])
-    price: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="yuan, VAT incl.")
-    sellers: list[PartyIn] = Field(min_length=1)
-    buyers: list[PartyIn] = Field(min_length=1)
-    documents: list[DocumentIn] = Field(min_length=1)
-    facts: dict[str, bool] = Field(
+    price: Money = Field(description="yuan, VAT incl.")
+    sellers: list[PartyIn] = Field(min_length=1, max_length=50)
+    buyers: list[PartyIn] = Field(min_length=1, max_length=50)
+    documents: list[DocumentIn] = Field(min_length=1, max_length=200)
+    facts: dict[CleanText, bool] = Field(
         default_factory=dict, description="conditions of the catalog, e.g. agent_acts"
     )
     tax_facts: TaxFacts = Field(default_factory=TaxFacts)
 
     @model_validator(mode="after")
     def _distinct_parties(self) -> CaseCreate:
-        overlap = {p.id_number for p in self.sellers} & {p.id_number for p in self.buyers}
-        if overlap:
-            raise ValueError("buyers: a buyer cannot also be a seller of the same unit")
+        """One person is one party: listed twice, the register would record them twice."""
+        seen: dict[str, str] = {}
+        errors: list[InitErrorDetails] = []
+        for role, parties in (("sellers", self.sellers), ("buyers", self.buyers)):
+            for i, party in enumerate(parties):
+                first = seen.setdefault(party.id_number, f"{role}[{i}]")
+                if first != f"{role}[{i}]":
+                    errors.append(_duplicate(role, i, party.id_number, first))
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
 
@@ -97,15 +230,15 @@ class CaseCreated(BaseModel):
 
 
 class PaymentIn(BaseModel):
-    amount: Decimal = Field(gt=0, decimal_places=2)
-    reference: str = Field(min_length=1, max_length=64, description="the tax receipt number")
+    amount: Money
+    reference: CleanText = Field(min_length=1, max_length=64, description="the tax receipt number")
 
 
 class CollectionIn(BaseModel):
     method: CollectionMethod
-    recipient: str | None = Field(default=None, min_length=1, max_length=64)
+    recipient: CleanText | None = Field(default=None, min_length=1, max_length=64)
     phone: str | None = Field(default=None, pattern=MOBILE)
-    address: str | None = Field(default=None, min_length=5, max_length=200)
+    address: CleanText | None = Field(default=None, min_length=5, max_length=200)
 
     @model_validator(mode="after")
     def _ems_needs_address(self) -> CollectionIn:
@@ -117,5 +250,5 @@ class CollectionIn(BaseModel):
 
 
 class HandoverIn(BaseModel):
-    window: str = Field(min_length=1, max_length=16)
-    clerk: str = Field(min_length=1, max_length=64)
+    window: CleanText = Field(min_length=1, max_length=16)
+    clerk: CleanText = Field(min_length=1, max_length=64)

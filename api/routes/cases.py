@@ -6,13 +6,14 @@ import asyncio
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Path, Response, status
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import BlobStoreDep, CatalogDep, DatabaseDep, SettingsDep, TemporalClientDep
-from api.errors import CaseNotFound, UpdateRefused
+from api.errors import CaseNotFound, UpdateRefused, responses
 from api.schemas import CaseCreate, CaseCreated, CollectionIn, HandoverIn, PaymentIn
 from api.services import case_intake
 from logging_setup import get_logger
@@ -31,8 +32,27 @@ from models.payloads import (
 from workflows.ids import case_workflow_id
 from workflows.property_case import PropertyCaseWorkflow
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+router = APIRouter(prefix="/cases", tags=["cases"], responses=responses(422, 503))
 log = get_logger(__name__)
+
+CaseNo = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9]{6}-[0-9]{8}-[0-9]{5}-[0-9]$",
+        description="the printed case number",
+        examples=["420103-20261127-00042-7"],
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern=r"^[!-~]+$",
+        description="printable ASCII; a repeat with the same key and body gets the same case",
+    ),
+]
 
 
 async def _handle(db: Database, client: Client, case_no: str) -> WorkflowHandle[Any, Any]:
@@ -47,7 +67,12 @@ def _exists(db: Database, case_no: str) -> bool:
         return session.get(Case, case_no) is not None
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseCreated,
+    responses=responses(409, 413),
+)
 async def create_case(
     body: CaseCreate,
     response: Response,
@@ -56,9 +81,7 @@ async def create_case(
     settings: SettingsDep,
     blobs: BlobStoreDep,
     catalog: CatalogDep,
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", min_length=8, max_length=128)
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> CaseCreated:
     """Accept an application and start its workflow (idempotent on Idempotency-Key)."""
     key = idempotency_key or f"auto-{uuid.uuid4()}"
@@ -102,8 +125,8 @@ async def create_case(
     )
 
 
-@router.get("/{case_no}", response_model=CaseProgress)
-async def read_case(case_no: str, db: DatabaseDep, client: TemporalClientDep) -> CaseProgress:
+@router.get("/{case_no}", response_model=CaseProgress, responses=responses(404))
+async def read_case(case_no: CaseNo, db: DatabaseDep, client: TemporalClientDep) -> CaseProgress:
     """Where the case stands: stage and every step, read live from its workflow."""
     handle = await _handle(db, client, case_no)
     try:
@@ -114,22 +137,35 @@ async def read_case(case_no: str, db: DatabaseDep, client: TemporalClientDep) ->
         raise
 
 
-async def _update(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> Any:
+def _refused_field(message: str, body: type[BaseModel]) -> tuple[str, ...]:
+    """The body field a refusal names ("amount: must equal ..."), else the body."""
+    field = message.partition(":")[0].strip()
+    return ("body", field) if field in body.model_fields else ("body",)
+
+
+async def _update(
+    handle: WorkflowHandle[Any, Any], update: Any, arg: Any, body: type[BaseModel]
+) -> Any:
+    """Run the update; a validator's refusal (wrong stage, already done, a repeat that
+    differs from the first) is a 409 and nothing changes in the case."""
     try:
         return await handle.execute_update(update, arg)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = getattr(cause, "message", None) or str(cause or err)
-        raise UpdateRefused(message) from err
+        raise UpdateRefused(message, _refused_field(message, body)) from err
     except RPCError as err:
         if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise UpdateRefused(f"the case is closed: {err.message}") from err
         raise
 
 
-@router.post("/{case_no}/payment", response_model=PaymentResult)
+UPDATE_ANSWERS = responses(404, 409, 413)
+
+
+@router.post("/{case_no}/payment", response_model=PaymentResult, responses=UPDATE_ANSWERS)
 async def confirm_payment(
-    case_no: str, body: PaymentIn, db: DatabaseDep, client: TemporalClientDep
+    case_no: CaseNo, body: PaymentIn, db: DatabaseDep, client: TemporalClientDep
 ) -> PaymentResult:
     """Confirm that the applicant paid the assessed taxes."""
     handle = await _handle(db, client, case_no)
@@ -137,29 +173,36 @@ async def confirm_payment(
         handle,
         PropertyCaseWorkflow.confirm_payment,
         PaymentInput(amount=body.amount, reference=body.reference),
+        PaymentIn,
     )
     return result
 
 
-@router.post("/{case_no}/collection", response_model=CollectionResult)
+@router.post("/{case_no}/collection", response_model=CollectionResult, responses=UPDATE_ANSWERS)
 async def choose_collection(
-    case_no: str, body: CollectionIn, db: DatabaseDep, client: TemporalClientDep
+    case_no: CaseNo, body: CollectionIn, db: DatabaseDep, client: TemporalClientDep
 ) -> CollectionResult:
     """Choose window pickup or EMS delivery of the certificate."""
     handle = await _handle(db, client, case_no)
     result: CollectionResult = await _update(
-        handle, PropertyCaseWorkflow.choose_collection, CollectionInput(**body.model_dump())
+        handle,
+        PropertyCaseWorkflow.choose_collection,
+        CollectionInput(**body.model_dump()),
+        CollectionIn,
     )
     return result
 
 
-@router.post("/{case_no}/handover", response_model=HandoverResult)
+@router.post("/{case_no}/handover", response_model=HandoverResult, responses=UPDATE_ANSWERS)
 async def record_handover(
-    case_no: str, body: HandoverIn, db: DatabaseDep, client: TemporalClientDep
+    case_no: CaseNo, body: HandoverIn, db: DatabaseDep, client: TemporalClientDep
 ) -> HandoverResult:
     """Record that the window clerk handed the certificate over."""
     handle = await _handle(db, client, case_no)
     result: HandoverResult = await _update(
-        handle, PropertyCaseWorkflow.record_handover, HandoverInput(**body.model_dump())
+        handle,
+        PropertyCaseWorkflow.record_handover,
+        HandoverInput(**body.model_dump()),
+        HandoverIn,
     )
     return result

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from api.deps import CatalogDep, catalog_dep
+from api.errors import MessageBody
 from domain.business_types import (
     Applicants,
     BusinessType,
@@ -117,7 +118,10 @@ def list_business_types(catalog: CatalogDep) -> list[BusinessTypeSummary]:
     return [_summary(catalog, bt) for bt in catalog.business_types.values()]
 
 
-@router.get("/business-types/{code}")
+@router.get(
+    "/business-types/{code}",
+    responses={404: {"model": MessageBody, "description": "no such business type"}},
+)
 def get_business_type(code: str, catalog: CatalogDep) -> ProcedureSheet:
     """The procedure sheet of one business type: materials, departments, deadlines."""
     try:

@@ -6,10 +6,11 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, StrictBool
 
 from api.deps import CatalogDep
+from api.errors import responses
 from domain.catalog import UnknownBusinessType, UnknownFact
 from domain.prereview import PreReviewResult, pre_review
 
-router = APIRouter(tags=["pre-review"])
+router = APIRouter(tags=["pre-review"], responses=responses(413, 422))
 
 
 class PreReviewRequest(BaseModel):

@@ -7,17 +7,24 @@ import asyncio
 from fastapi import APIRouter, HTTPException, UploadFile, status
 
 from api.deps import BlobStoreDep
+from api.errors import responses
 from models.payloads import BlobRef
 
-router = APIRouter(prefix="/scans", tags=["scans"])
+router = APIRouter(prefix="/scans", tags=["scans"], responses=responses(413, 422))
 MAX_SCAN_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_SCAN_BYTES + 64 * 1024
+"""The body limit of `POST /scans` (api.body_limit): one scan plus the multipart framing."""
+
+
+def _refuse(code: int, msg: str, kind: str) -> HTTPException:
+    return HTTPException(code, detail=[{"loc": ["body", "file"], "msg": msg, "type": kind}])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=BlobRef)
 async def upload_scan(file: UploadFile, blobs: BlobStoreDep) -> BlobRef:
     """Store a scanned material and return its key, size and sha256."""
     if file.size is not None and file.size > MAX_SCAN_BYTES:
-        raise HTTPException(413, detail=f"file: larger than {MAX_SCAN_BYTES} bytes")
+        raise _refuse(413, f"larger than {MAX_SCAN_BYTES} bytes", "too_large")
     if file.size == 0:
-        raise HTTPException(422, detail=[{"loc": ["body", "file"], "msg": "file: is empty"}])
+        raise _refuse(422, "the file is empty", "value_error")
     return await asyncio.to_thread(blobs.put, file.file)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.errors import responses
+from api.schemas import DecimalShape
 from domain.tax import (
     NoRulesInForce,
     PartyKind,
@@ -18,7 +20,7 @@ from domain.tax import (
     assess,
 )
 
-router = APIRouter(prefix="/tax", tags=["tax"])
+router = APIRouter(prefix="/tax", tags=["tax"], responses=responses(413, 422))
 
 HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
@@ -30,6 +32,10 @@ def hall_today() -> date:
 
 TodayDep = Annotated[date, Depends(hall_today)]
 
+# Shape and size only (no 40-digit price reaches the engine); the sign rules are TaxInput's.
+Amount = Annotated[Decimal, DecimalShape(integer_digits=13, minimum="any")]
+Area = Annotated[Decimal, DecimalShape(integer_digits=7, minimum="any")]
+
 
 class TaxEstimateRequest(BaseModel):
     """The facts of :class:`domain.tax.TaxInput`, with ``sale_date`` defaulting to today.
@@ -40,21 +46,23 @@ class TaxEstimateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    business_type: str = Field(examples=["existing_home_sale"])
-    price: Decimal = Field(examples=["2000000"], description="declared price, VAT-inclusive")
-    area_m2: Decimal = Field(examples=["120"])
+    business_type: str = Field(max_length=64, examples=["existing_home_sale"])
+    price: Amount = Field(examples=["2000000"], description="declared price, VAT-inclusive")
+    area_m2: Area = Field(examples=["120"])
     usage: Usage = Usage.RESIDENTIAL
     buyer_kind: PartyKind = PartyKind.PERSON
     seller_kind: PartyKind = PartyKind.PERSON
-    buyer_home_count: int = Field(examples=[1], description="buyer family's homes incl. this one")
+    buyer_home_count: int = Field(
+        ge=-999, le=999, examples=[1], description="buyer family's homes incl. this one"
+    )
     sale_date: date | None = Field(default=None, description="acceptance date; default today")
     city_district: bool = True
     donee_close_relative: bool = False
     seller_family_only_home: bool = False
     seller_acquired_on: date | None = Field(default=None, examples=["2024-09-10"])
-    seller_original_price: Decimal | None = None
-    seller_original_taxes: Decimal = Decimal("0")
-    exchange_price_difference: Decimal | None = None
+    seller_original_price: Amount | None = None
+    seller_original_taxes: Amount = Decimal("0")
+    exchange_price_difference: Amount | None = None
 
 
 def _unprocessable(errors: list[dict[str, Any]]) -> HTTPException:

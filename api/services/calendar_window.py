@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cache
 
-from domain.calendar import CalendarNotCovered, WorkingCalendar, official_calendar
+from domain.calendar import WorkingCalendar, hall_calendar
 
 # Enough for every deadline of a case (30 working days at most, plus reminders).
 HORIZON = timedelta(days=200)
 
 
-@cache
-def _years(first: int, last: int) -> WorkingCalendar:
-    return official_calendar(first, last)
-
-
 def calendar_for(day: date) -> WorkingCalendar:
-    """The official calendar from `day` on, as far as published tables reach (≤ HORIZON).
+    """The hall's calendar from ``day`` to ``day + HORIZON``, always the full window.
 
-    Near the end of a year the next year may not be published yet; the window then stops
-    at 31 December and the workflow treats later deadlines as unknown rather than guessing.
+    Years not yet published rest on the provisional rule and are named in the window's
+    ``provisional_years``, so the case can mark the deadlines that cross them. Nothing is
+    cached here: the sources re-read the local table when it changes, so a newly entered
+    year reaches the next case without a restart.
+
+    Raises:
+        CalendarNotCovered: If ``day`` is in a year before 2025 that no official source has.
     """
-    try:
-        cal = _years(day.year, day.year + 1)
-    except CalendarNotCovered:
-        cal = _years(day.year, day.year)
-    return cal.window(day, min(day + HORIZON, cal.last_day))
+    end = day + HORIZON
+    return hall_calendar(day.year, end.year).window(day, end)

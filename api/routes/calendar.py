@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import AwareDatetime, BaseModel
 
+from api.errors import responses
 from domain.calendar import (
     CalendarNotCovered,
     YearArrangement,
@@ -25,7 +26,7 @@ from domain.calendar import (
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/calendar", tags=["calendar"])
+router = APIRouter(prefix="/calendar", tags=["calendar"], responses=responses(422))
 
 FIRST_YEAR, LAST_YEAR = 2004, 2099
 """The years asked about: the official data starts in 2004; beyond 2099 is no hall's concern."""
@@ -65,9 +66,12 @@ def deadline(
     elsewhere) and office hours: close of the last regular session on the deadline day.
     """
     hours = load_office_hours()
+    # Checked before converting too: a moment in year 1 or 9999 cannot change zones.
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        _bad_start(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     first = start.astimezone(hours.zone).date()
     if not FIRST_YEAR <= first.year <= LAST_YEAR:
-        _bad_start(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
+        _bad_start(f"the year in the hall's time zone must be between {FIRST_YEAR} and {LAST_YEAR}")
     try:
         calendar = hall_calendar(first.year, first.year + 2)
     except CalendarNotCovered as exc:

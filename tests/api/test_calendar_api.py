@@ -10,7 +10,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.routes.calendar import router
+from config import Settings
 from domain.calendar.local_table import ENV_VAR
 
 
@@ -156,6 +158,9 @@ def test_a_year_that_is_not_a_number_is_refused_naming_it(client: TestClient) ->
         ({"start": "soon", "working_days": 5}, ["query", "start"]),
         ({"start": "2003-06-02T09:00:00+08:00", "working_days": 5}, ["query", "start"]),
         ({"start": "2100-06-02T09:00:00+08:00", "working_days": 5}, ["query", "start"]),
+        ({"start": "0001-01-01T00:00:00+14:00", "working_days": 5}, ["query", "start"]),
+        ({"start": "9999-12-31T23:59:59-14:00", "working_days": 5}, ["query", "start"]),
+        ({"start": "2099-12-31T23:00:00-05:00", "working_days": 5}, ["query", "start"]),
         ({"working_days": 5}, ["query", "start"]),
         ({"start": "2026-03-02T09:00:00+08:00", "working_days": -1}, ["query", "working_days"]),
         ({"start": "2026-03-02T09:00:00+08:00", "working_days": 251}, ["query", "working_days"]),
@@ -176,3 +181,12 @@ def test_the_largest_count_is_answered(client: TestClient) -> None:
     ).json()
     assert body["deadline"].startswith("2101-01-")
     assert body["provisional"] is True
+
+
+def test_the_hall_app_serves_the_calendar_publicly() -> None:
+    # No lifespan (no Temporal, no database): the calendar needs neither, nor any credentials.
+    app = create_app(Settings(ENVIRONMENT="test"))
+    response = TestClient(app).get("/calendar/2027")
+    assert response.status_code == 200
+    assert response.json()["source"] == "provisional"
+    assert {"/calendar/{year}", "/calendar/deadline"} <= set(app.openapi()["paths"])

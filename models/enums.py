@@ -89,6 +89,10 @@ class RefusalType(StrEnum):
     CONTRACT_NOT_FILED = "ContractNotFiled"
     ADVANCE_NOTICE_HELD = "AdvanceNoticeHeld"
     REGISTRATION_REFUSED = "RegistrationRefused"
+    # At recording: the sellers no longer hold the unit's open title.
+    TITLE_CHANGED = "TitleChanged"
+    # At recording: the unit's register entry changed after the transaction check.
+    UNIT_CHANGED = "UnitChanged"
 
 
 class SearchAttr:

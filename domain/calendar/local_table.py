@@ -13,6 +13,7 @@ import functools
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib.resources import files
 from pathlib import Path
@@ -34,8 +35,20 @@ def local_table_path() -> Path:
     return Path(str(files("domain").joinpath("data", "calendar_local.toml")))
 
 
-def local_arrangements(table: Mapping[str, Any] | None = None) -> dict[int, YearArrangement]:
-    """The years of the local table, each an official arrangement.
+@dataclass(frozen=True)
+class LocalTable:
+    """The table's years, and the days a notice fixed in the year before (or after) its own."""
+
+    years: Mapping[int, YearArrangement]
+    """Each [years.YYYY] entry, with the days dated in that year."""
+    early: Mapping[int, YearArrangement]
+    """Keyed by the days' own year: days an entry lists outside its year, e.g. a Saturday
+    in late December worked for the next New Year, announced by the next year's notice.
+    They amend that year's arrangement, whichever source it comes from."""
+
+
+def read_local_table(table: Mapping[str, Any] | None = None) -> LocalTable:
+    """The local table, each year an official arrangement.
 
     Args:
         table: Parsed contents in the layout of ``calendar_local.toml``; defaults to the
@@ -53,21 +66,39 @@ def local_arrangements(table: Mapping[str, Any] | None = None) -> dict[int, Year
 
 
 @functools.lru_cache(maxsize=8)
-def _parse_file(path: str, mtime_ns: int, size: int) -> dict[int, YearArrangement]:
+def _parse_file(path: str, mtime_ns: int, size: int) -> LocalTable:
     # The stamp is part of the key: an edited file is a new entry, never a stale hit.
     table = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     return _parse(table, path)
 
 
-def _parse(table: Mapping[str, Any], label: str) -> dict[int, YearArrangement]:
+def _parse(table: Mapping[str, Any], label: str) -> LocalTable:
     years = table.get("years", {})
     if not isinstance(years, Mapping):
         raise ValueError(f"{label}: 'years' must be a table of [years.YYYY] entries")
-    arrangements = (_year(f"{label}: years.{key}", key, entry) for key, entry in years.items())
-    return {arrangement.year: arrangement for arrangement in arrangements}
+    own: dict[int, YearArrangement] = {}
+    early: dict[int, YearArrangement] = {}
+    for key, entry in years.items():
+        arrangement, spilt = _year(f"{label}: years.{key}", key, entry)
+        own[arrangement.year] = arrangement
+        for part in spilt:
+            early[part.year] = amended(early[part.year], part) if part.year in early else part
+    return LocalTable(years=own, early=early)
 
 
-def _year(where: str, key: Any, entry: Any) -> YearArrangement:
+def amended(base: YearArrangement, notice: YearArrangement) -> YearArrangement:
+    """``base`` with the days of ``notice`` (same year) taking the place of its own."""
+    days = {entry.date: entry for entry in base.days} | {entry.date: entry for entry in notice.days}
+    return YearArrangement(
+        year=base.year,
+        source=base.source,
+        confirmed=base.confirmed and notice.confirmed,
+        reference=f"{base.reference}; {notice.reference}",
+        days=tuple(days[d] for d in sorted(days)),
+    )
+
+
+def _year(where: str, key: Any, entry: Any) -> tuple[YearArrangement, list[YearArrangement]]:
     if not (isinstance(key, str) and key.isdigit() and len(key) == 4):
         raise ValueError(f"{where}: the key must be a four-digit year")
     if not isinstance(entry, Mapping):
@@ -86,31 +117,35 @@ def _year(where: str, key: Any, entry: Any) -> YearArrangement:
         name, spanned = _holiday_days(f"{where}.holidays[{index}]", holiday, year)
         for day in spanned:
             names[day] = name if names.get(day, name) == name else f"{names[day]}、{name}"
-    workdays = _make_up_workdays(where, entry.get("make_up_workdays", []))
+    workdays = _make_up_workdays(where, entry.get("make_up_workdays", []), year)
     clash = sorted(set(names) & set(workdays))
     if clash:
         raise ValueError(
             f"{where}: {', '.join(map(str, clash))} listed as holiday and make-up workday"
         )
     days = [
-        DayEntry(date=d, working=False, reason=DayReason.HOLIDAY, name=n)
-        for d, n in names.items()
-        if d.year == year
+        DayEntry(date=d, working=False, reason=DayReason.HOLIDAY, name=n) for d, n in names.items()
     ]
     days += [
         DayEntry(
             date=d, working=True, reason=DayReason.MAKE_UP_WORKING_DAY, name=_nearest(d, names)
         )
         for d in workdays
-        if d.year == year
     ]
-    return YearArrangement(
-        year=year,
-        source=YearSource.OFFICIAL,
-        confirmed=confirmed,
-        reference=entry["source"].strip(),
-        days=tuple(sorted(days, key=lambda e: e.date)),
-    )
+    by_year: dict[int, list[DayEntry]] = {year: []}
+    for listed_day in sorted(days, key=lambda e: e.date):
+        by_year.setdefault(listed_day.date.year, []).append(listed_day)
+    parts = [
+        YearArrangement(
+            year=y,
+            source=YearSource.OFFICIAL,
+            confirmed=confirmed,
+            reference=entry["source"].strip(),
+            days=tuple(listed),
+        )
+        for y, listed in by_year.items()
+    ]
+    return parts[0], parts[1:]
 
 
 def _holiday_days(where: str, holiday: Any, year: int) -> tuple[str, list[date]]:
@@ -129,7 +164,7 @@ def _holiday_days(where: str, holiday: Any, year: int) -> tuple[str, list[date]]
     return name, [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
 
-def _make_up_workdays(where: str, listed: Any) -> list[date]:
+def _make_up_workdays(where: str, listed: Any, year: int) -> list[date]:
     days: list[date] = []
     for index, day in enumerate(listed):
         spot = f"{where}.make_up_workdays[{index}]"
@@ -137,6 +172,8 @@ def _make_up_workdays(where: str, listed: Any) -> list[date]:
             raise ValueError(f"{spot}: must be a date like 2027-02-06, got {day!r}")
         if day.weekday() < 5:
             raise ValueError(f"{spot}: {day} is a weekday; make-up days fall on weekends")
+        if abs(day.year - year) > 1:
+            raise ValueError(f"{spot}: {day} does not fit year {year}")
         days.append(day)
     return sorted(set(days))
 

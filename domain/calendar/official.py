@@ -24,7 +24,7 @@ from typing import Any
 import chinese_calendar
 
 from domain.calendar.arrangement import DayEntry, DayReason, YearArrangement, YearSource
-from domain.calendar.local_table import local_arrangements, local_table_path
+from domain.calendar.local_table import amended, local_table_path, read_local_table
 from domain.calendar.provisional import provisional_arrangement
 from domain.calendar.working_calendar import CalendarNotCovered, WorkingCalendar
 
@@ -49,8 +49,12 @@ def official_arrangement(
     Raises:
         ValueError: If the local table is malformed (the message names the entry).
     """
-    local = local_arrangements(local_table).get(year)
-    return local if local is not None else _package_arrangement(year)
+    table = read_local_table(local_table)
+    published = table.years.get(year) or _package_arrangement(year)
+    early = table.early.get(year)
+    if published is None or early is None:
+        return published
+    return amended(published, early)
 
 
 def year_arrangement(year: int, *, local_table: Mapping[str, Any] | None = None) -> YearArrangement:
@@ -112,7 +116,7 @@ def official_calendar(
 
 def official_years(*, local_table: Mapping[str, Any] | None = None) -> list[int]:
     """Every year the local table or the package has, ascending."""
-    return sorted(set(local_arrangements(local_table)) | _package_years())
+    return sorted(set(read_local_table(local_table).years) | _package_years())
 
 
 covered_years = official_years

@@ -120,6 +120,35 @@ def test_an_unconfirmed_local_year_is_official_and_says_so() -> None:
     assert days[date(2027, 2, 10)].reason is DayReason.HOLIDAY
 
 
+def test_a_day_announced_by_the_next_years_notice_amends_its_own_year() -> None:
+    # Invented: the 2027 notice makes Saturday 26 December 2026 a working day.
+    table = {
+        "years": {
+            "2027": {
+                "source": "2027 notice",
+                "confirmed": True,
+                "make_up_workdays": [date(2026, 12, 26)],
+                "holidays": [{"name": "元旦", "from": date(2027, 1, 1), "to": date(2027, 1, 3)}],
+            }
+        }
+    }
+    amended = official_arrangement(2026, local_table=table)
+    assert amended is not None
+    assert amended.reference == f"chinesecalendar {chinese_calendar.__version__}; 2027 notice"
+    days = {entry.date: entry for entry in amended.days}
+    assert days[date(2026, 12, 26)].reason is DayReason.MAKE_UP_WORKING_DAY
+    assert days[date(2026, 12, 26)].name == "元旦"
+    assert days[date(2026, 2, 14)].reason is DayReason.MAKE_UP_WORKING_DAY  # the rest stays
+    arrangement_2027 = official_arrangement(2027, local_table=table)
+    assert arrangement_2027 is not None
+    assert [entry.date for entry in arrangement_2027.days] == [
+        date(2027, 1, 1),
+        date(2027, 1, 2),
+        date(2027, 1, 3),
+    ]
+    assert hall_calendar(2026, 2027, local_table=table).is_workday(date(2026, 12, 26))
+
+
 def test_local_table_fills_a_year_the_package_lacks() -> None:
     cal = official_calendar(2026, 2027, local_table=FAKE_2027)
     assert cal.last_day == date(2027, 12, 31)
@@ -202,6 +231,10 @@ def _entry(**fields: Any) -> dict[str, Any]:
             "make_up_workdays[0]: 2027-02-08 is a weekday",
         ),
         (_entry(make_up_workdays=["2027-02-06"]), "make_up_workdays[0]: must be a date"),
+        (
+            _entry(make_up_workdays=[date(2029, 2, 3)]),
+            "make_up_workdays[0]: 2029-02-03 does not fit year 2027",
+        ),
         (
             _entry(
                 holidays=[{"name": "Spring", "from": date(2027, 2, 12), "to": date(2027, 2, 8)}]

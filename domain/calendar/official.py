@@ -50,7 +50,9 @@ def official_arrangement(
         ValueError: If the local table is malformed (the message names the entry).
     """
     table = read_local_table(local_table)
-    published = table.years.get(year) or _package_arrangement(year)
+    published = table.years.get(year)
+    if published is None:
+        published = _package_arrangement(year)
     early = table.early.get(year)
     if published is None or early is None:
         return published

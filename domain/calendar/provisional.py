@@ -83,8 +83,8 @@ def provisional_arrangement(year: int) -> YearArrangement:
         for day in feast.days:
             names.setdefault(day, []).append(feast.name)
     entries = {
-        day: DayEntry(date=day, working=False, reason=DayReason.HOLIDAY, name="、".join(feast))
-        for day, feast in names.items()
+        day: DayEntry(date=day, working=False, reason=DayReason.HOLIDAY, name="、".join(named))
+        for day, named in names.items()
     }
     off = set(names)
     for block in _blocks(feasts):

@@ -11,9 +11,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException
 from temporalio.service import RPCError
 
 
@@ -40,6 +42,7 @@ class MessageBody(BaseModel):
 
 
 _MEANING = {
+    400: "the body cannot be parsed (not UTF-8 JSON, broken multipart)",
     404: "no such resource",
     409: "conflicts with the request's key or the case's state",
     413: "body larger than the route's limit; refused while it was being received",
@@ -107,6 +110,13 @@ def install(app: FastAPI) -> None:
     async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
         content = {"detail": _json_safe(jsonable_encoder(err.errors()))}
         return JSONResponse(status_code=422, content=content)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, err: HTTPException) -> Response:
+        # FastAPI answers an unparsable body with a bare string; give it the error model.
+        if err.status_code == 400 and isinstance(err.detail, str):
+            return _answer(400, ["body"], err.detail, "invalid_body")
+        return await http_exception_handler(request, err)
 
     @app.exception_handler(FieldError)
     async def _field(_: Request, err: FieldError) -> JSONResponse:

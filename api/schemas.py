@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
@@ -43,8 +44,10 @@ _CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
 CLEAN_TEXT_PATTERN = f"^[^{_CONTROL_CLASS}]*$"
 
 
-def _no_controls(value: str) -> str:
-    found = _CONTROL.search(value)
+def _no_controls(value: Any) -> Any:
+    # Before the str validator, so length limits keep their own messages; non-text passes
+    # on to be refused as such.
+    found = _CONTROL.search(value) if isinstance(value, str) else None
     if found is not None:
         raise PydanticCustomError(
             "control_character",
@@ -56,9 +59,15 @@ def _no_controls(value: str) -> str:
 
 
 CleanText = Annotated[
-    str, AfterValidator(_no_controls), Field(json_schema_extra={"pattern": CLEAN_TEXT_PATTERN})
+    str, BeforeValidator(_no_controls), Field(json_schema_extra={"pattern": CLEAN_TEXT_PATTERN})
 ]
 """A name, address or other free text: printable characters only (422 names the field)."""
+MaybeCleanText = Annotated[
+    str | None,
+    BeforeValidator(_no_controls),
+    Field(json_schema_extra={"pattern": CLEAN_TEXT_PATTERN}),
+]
+"""CleanText or null (a union of its own, so length limits keep their own messages)."""
 
 # --- decimals --------------------------------------------------------------------------
 
@@ -169,7 +178,7 @@ class DocumentIn(BaseModel):
 
     material: CleanText = Field(min_length=1, max_length=64)
     blob_key: str = Field(pattern=r"^sha256/[0-9a-f]{64}$")
-    filename: CleanText | None = Field(default=None, max_length=255)
+    filename: MaybeCleanText = Field(default=None, max_length=255)
 
 
 class TaxFacts(BaseModel):
@@ -201,7 +210,7 @@ class CaseCreate(BaseModel):
     sellers: list[PartyIn] = Field(min_length=1, max_length=50)
     buyers: list[PartyIn] = Field(min_length=1, max_length=50)
     documents: list[DocumentIn] = Field(min_length=1, max_length=200)
-    facts: dict[CleanText, bool] = Field(
+    facts: dict[str, bool] = Field(
         default_factory=dict, description="conditions of the catalog, e.g. agent_acts"
     )
     tax_facts: TaxFacts = Field(default_factory=TaxFacts)
@@ -236,9 +245,9 @@ class PaymentIn(BaseModel):
 
 class CollectionIn(BaseModel):
     method: CollectionMethod
-    recipient: CleanText | None = Field(default=None, min_length=1, max_length=64)
+    recipient: MaybeCleanText = Field(default=None, min_length=1, max_length=64)
     phone: str | None = Field(default=None, pattern=MOBILE)
-    address: CleanText | None = Field(default=None, min_length=5, max_length=200)
+    address: MaybeCleanText = Field(default=None, min_length=5, max_length=200)
 
     @model_validator(mode="after")
     def _ems_needs_address(self) -> CollectionIn:

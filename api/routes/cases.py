@@ -71,7 +71,7 @@ def _exists(db: Database, case_no: str) -> bool:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=CaseCreated,
-    responses=responses(409, 413),
+    responses=responses(400, 409, 413),
 )
 async def create_case(
     body: CaseCreate,
@@ -160,7 +160,7 @@ async def _update(
         raise
 
 
-UPDATE_ANSWERS = responses(404, 409, 413)
+UPDATE_ANSWERS = responses(400, 404, 409, 413)
 
 
 @router.post("/{case_no}/payment", response_model=PaymentResult, responses=UPDATE_ANSWERS)

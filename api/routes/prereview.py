@@ -10,7 +10,7 @@ from api.errors import responses
 from domain.catalog import UnknownBusinessType, UnknownFact
 from domain.prereview import PreReviewResult, pre_review
 
-router = APIRouter(tags=["pre-review"], responses=responses(413, 422))
+router = APIRouter(tags=["pre-review"], responses=responses(400, 413, 422))
 
 
 class PreReviewRequest(BaseModel):

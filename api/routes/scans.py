@@ -10,7 +10,7 @@ from api.deps import BlobStoreDep
 from api.errors import responses
 from models.payloads import BlobRef
 
-router = APIRouter(prefix="/scans", tags=["scans"], responses=responses(413, 422))
+router = APIRouter(prefix="/scans", tags=["scans"], responses=responses(400, 413, 422))
 MAX_SCAN_BYTES = 50 * 1024 * 1024
 MAX_UPLOAD_BYTES = MAX_SCAN_BYTES + 64 * 1024
 """The body limit of `POST /scans` (api.body_limit): one scan plus the multipart framing."""

@@ -20,7 +20,7 @@ from domain.tax import (
     assess,
 )
 
-router = APIRouter(prefix="/tax", tags=["tax"], responses=responses(413, 422))
+router = APIRouter(prefix="/tax", tags=["tax"], responses=responses(400, 413, 422))
 
 HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 

@@ -231,7 +231,7 @@ class PropertyCaseWorkflow:
         p.calendar_updates.append(inp.reference)
         moved: list[DeadlineMove] = []
         for key, (before, after) in moves.items():
-            if before != after:
+            if (before and before.at) != (after and after.at):
                 moved.append(
                     DeadlineMove(
                         deadline=key,

@@ -136,6 +136,31 @@ async def start_case(
 ) -> tuple[str, WorkflowHandle[Any, CaseProgress]]:
     """Store a sale of the demo flat as `POST /cases` would, then start its workflow."""
     h = ts.hall
+    case = await store_sale(h)
+    bt = get_catalog().business_type(case.business_type)
+    now = await ts.env.get_current_time()
+    inp = CaseInput(
+        case_no=case.case_no,
+        business_type=case.business_type,
+        hall=case.hall,
+        accepted_at=now,
+        calendar=_synthetic_calendar(now),
+        office_hours=load_office_hours(),
+        deadlines=ALL_DEADLINES if deadlines is None else deadlines,
+        departments=sorted(d.value for d in bt.departments),
+    )
+    handle: WorkflowHandle[Any, CaseProgress] = await h.client.start_workflow(
+        PROPERTY_CASE_WORKFLOW,
+        inp,
+        id=case_workflow_id(case.case_no),
+        task_queue=h.task_queue,
+        result_type=CaseProgress,
+    )
+    return case.case_no, handle
+
+
+async def store_sale(h: Hall) -> Case:
+    """The demo flat's sale stored as `POST /cases` stores it (no workflow yet)."""
     docs = []
     for material in MATERIALS:
         ref = h.blobs.put(io.BytesIO(f"%PDF-1.4 scan of {material}\n".encode() * 20))
@@ -160,27 +185,7 @@ async def start_case(
         h.settings.HALL_DIVISION,
         h.settings.TIMEZONE,
     )
-    case = accepted.case
-    bt = get_catalog().business_type(case.business_type)
-    now = await ts.env.get_current_time()
-    inp = CaseInput(
-        case_no=case.case_no,
-        business_type=case.business_type,
-        hall=case.hall,
-        accepted_at=now,
-        calendar=_synthetic_calendar(now),
-        office_hours=load_office_hours(),
-        deadlines=ALL_DEADLINES if deadlines is None else deadlines,
-        departments=sorted(d.value for d in bt.departments),
-    )
-    handle: WorkflowHandle[Any, CaseProgress] = await h.client.start_workflow(
-        PROPERTY_CASE_WORKFLOW,
-        inp,
-        id=case_workflow_id(case.case_no),
-        task_queue=h.task_queue,
-        result_type=CaseProgress,
-    )
-    return case.case_no, handle
+    return accepted.case
 
 
 async def eventually(check: Callable[[], Awaitable[T | None]], what: str, timeout: float = 15) -> T:

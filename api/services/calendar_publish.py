@@ -1,0 +1,175 @@
+"""Hand running cases the official working-day arrangement once it is published.
+
+A case accepted before the State Council's notice for a year runs on that year's
+provisional days (the statutory rule). Once the notice is loaded — an entry in
+``calendar_local.toml`` or a new ``chinesecalendar`` release — this finds every open case
+whose calendar rests on that year (the ``CaseProvisionalYears`` search attribute), plus
+every open case started before cases published that attribute (``CaseCalendarThrough``
+unset), and sends each the official year by the ``rebase_calendar`` update. The case
+recomputes its pending deadlines from the same start moments.
+
+Run it as ``make calendar-publish`` (``python -m api.services.calendar_publish``); the
+worker also runs it at start. Running it twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.calendar import CalendarNotCovered, WorkingCalendar, official_calendar
+from logging_setup import get_logger
+from models.enums import SearchAttr
+from models.payloads import CalendarUpdateInput, CalendarUpdateResult
+from workflows.ids import PROPERTY_CASE_WORKFLOW
+
+log = get_logger(__name__)
+UPDATE = "rebase_calendar"
+PARALLEL = 16
+
+
+@dataclass
+class PublishReport:
+    """What one run did, case by case."""
+
+    years: list[int] = field(default_factory=list)
+    updated: dict[str, CalendarUpdateResult] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    gone: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        moved = sum(len(r.moved) for r in self.updated.values())
+        return (
+            f"official years {self.years or 'none'}: {len(self.updated)} case(s) updated, "
+            f"{moved} deadline(s) moved, {len(self.refused)} refused, "
+            f"{len(self.gone)} closed meanwhile"
+        )
+
+
+def published_years(
+    today: date, *, local_table: Mapping[str, Any] | None = None
+) -> dict[int, WorkingCalendar]:
+    """Official calendars, one per year, for the years a running case can reach."""
+    calendars = {}
+    for year in range(today.year - 1, today.year + 2):
+        try:
+            calendars[year] = official_calendar(year, year, local_table=local_table)
+        except CalendarNotCovered:
+            continue
+    return calendars
+
+
+def cases_query(years: list[int]) -> str:
+    """Open cases resting on one of `years`, or started before the calendar attributes."""
+    listed = ", ".join(f"'{y}'" for y in years)
+    return (
+        f"WorkflowType = '{PROPERTY_CASE_WORKFLOW}' AND ExecutionStatus = 'Running' AND "
+        f"({SearchAttr.PROVISIONAL_YEARS.name} IN ({listed}) OR "
+        f"{SearchAttr.CALENDAR_THROUGH.name} IS NULL)"
+    )
+
+
+async def publish_calendar(
+    client: Client,
+    *,
+    today: date,
+    local_table: Mapping[str, Any] | None = None,
+    reference: str | None = None,
+) -> PublishReport:
+    """Send every open case that needs it the official years; see the module docstring."""
+    calendars = published_years(today, local_table=local_table)
+    report = PublishReport(years=sorted(calendars))
+    if not calendars:
+        return report
+    needs: dict[str, list[int]] = {}
+    async for wf in client.list_workflows(cases_query(report.years)):
+        provisional = wf.typed_search_attributes.get(SearchAttr.PROVISIONAL_YEARS)
+        if provisional:
+            needs[wf.id] = sorted(int(y) for y in provisional if int(y) in calendars)
+        else:  # started before the attributes: every published year from its start on
+            needs[wf.id] = [y for y in report.years if y >= wf.start_time.year]
+    gate = asyncio.Semaphore(PARALLEL)
+
+    async def one(workflow_id: str, years: list[int]) -> None:
+        async with gate:
+            chosen = {y: calendars[y] for y in years}
+            await _update_case(client, workflow_id, chosen, reference, report)
+
+    await asyncio.gather(*(one(i, years) for i, years in needs.items() if years))
+    log.info("calendar published", **_fields(report))
+    return report
+
+
+async def _update_case(
+    client: Client,
+    workflow_id: str,
+    calendars: dict[int, WorkingCalendar],
+    reference: str | None,
+    report: PublishReport,
+) -> None:
+    handle = client.get_workflow_handle(workflow_id)
+    for year, calendar in sorted(calendars.items()):
+        inp = CalendarUpdateInput(
+            calendar=calendar, reference=reference or f"official working-day calendar {year}"
+        )
+        try:
+            result = await handle.execute_update(UPDATE, inp, result_type=CalendarUpdateResult)
+        except WorkflowUpdateFailedError as err:
+            cause = str(err.cause or err)
+            report.refused[workflow_id] = f"{year}: {cause}"
+            log.warning("calendar refused by case", workflow_id=workflow_id, reason=cause)
+            return
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                report.gone.append(workflow_id)
+                return
+            raise
+        previous = report.updated.get(workflow_id)
+        if previous is not None:
+            result.moved = [*previous.moved, *result.moved]
+        report.updated[workflow_id] = result
+
+
+def _fields(report: PublishReport) -> dict[str, Any]:
+    return {
+        "years": report.years,
+        "updated": len(report.updated),
+        "moved": sum(len(r.moved) for r in report.updated.values()),
+        "refused": len(report.refused),
+    }
+
+
+async def main() -> int:
+    """`make calendar-publish`: one run against the configured Temporal cluster."""
+    from config import get_settings
+    from logging_setup import configure_logging
+    from temporal_client import connect
+
+    settings = get_settings()
+    configure_logging(settings.log_format)
+    client = await connect(settings)
+    today = datetime.now(ZoneInfo(settings.TIMEZONE)).date()
+    report = await publish_calendar(client, today=today)
+    for workflow_id, result in sorted(report.updated.items()):
+        for move in result.moved:
+            log.info(
+                "deadline moved",
+                workflow_id=workflow_id,
+                deadline=move.deadline,
+                before=move.before,
+                after=move.after,
+            )
+    sys.stdout.write(report.summary() + "\n")
+    return 1 if report.refused else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -9,8 +9,9 @@ import asyncio
 import signal
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -22,6 +23,7 @@ from activities.intake import IntakeActivities
 from activities.notify import NotifyActivities
 from activities.registry import RegistryActivities
 from activities.tax import TaxActivities
+from api.services.calendar_publish import publish_calendar
 from config import Settings, WorkerRole, get_settings
 from domain.catalog import get_catalog
 from integrations.blobs import BlobStore
@@ -101,6 +103,16 @@ def build_worker(
     )
 
 
+async def _publish_calendar(client: Client, settings: Settings) -> None:
+    """Hand running cases any official year published since they started (never fatal)."""
+    try:
+        today = datetime.now(ZoneInfo(settings.TIMEZONE)).date()
+        report = await publish_calendar(client, today=today)
+        log.info("calendar checked", summary=report.summary())
+    except Exception as err:  # noqa: BLE001 - the worker must run even if this cannot
+        log.warning("calendar publish failed; run `make calendar-publish`", error=str(err))
+
+
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_format)
@@ -125,7 +137,9 @@ async def main() -> None:
             temporal=settings.TEMPORAL_ADDRESS,
         )
         async with worker:
+            publishing = asyncio.create_task(_publish_calendar(client, settings))
             await stop.wait()
+            publishing.cancel()
             log.info("worker stopping: finishing running activities")
     db.dispose()
 

@@ -14,6 +14,7 @@ worker also runs it at start. Running it twice changes nothing the second time.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from collections.abc import Mapping
@@ -67,14 +68,19 @@ def published_years(
     return calendars
 
 
-def cases_query(years: list[int]) -> str:
+def cases_query(years: list[int], hall: str | None = None) -> str:
     """Open cases resting on one of `years`, or started before the calendar attributes."""
     listed = ", ".join(f"'{y}'" for y in years)
-    return (
+    query = (
         f"WorkflowType = '{PROPERTY_CASE_WORKFLOW}' AND ExecutionStatus = 'Running' AND "
         f"({SearchAttr.PROVISIONAL_YEARS.name} IN ({listed}) OR "
         f"{SearchAttr.CALENDAR_THROUGH.name} IS NULL)"
     )
+    if hall is not None:
+        if not hall.isalnum():
+            raise ValueError(f"hall: {hall!r} must be letters and digits")
+        query += f" AND {SearchAttr.HALL.name} = '{hall}'"
+    return query
 
 
 async def publish_calendar(
@@ -83,6 +89,7 @@ async def publish_calendar(
     today: date,
     local_table: Mapping[str, Any] | None = None,
     reference: str | None = None,
+    hall: str | None = None,
 ) -> PublishReport:
     """Send every open case that needs it the official years; see the module docstring."""
     calendars = published_years(today, local_table=local_table)
@@ -90,7 +97,7 @@ async def publish_calendar(
     if not calendars:
         return report
     needs: dict[str, list[int]] = {}
-    async for wf in client.list_workflows(cases_query(report.years)):
+    async for wf in client.list_workflows(cases_query(report.years, hall)):
         provisional = wf.typed_search_attributes.get(SearchAttr.PROVISIONAL_YEARS)
         if provisional:
             needs[wf.id] = sorted(int(y) for y in provisional if int(y) in calendars)
@@ -147,17 +154,21 @@ def _fields(report: PublishReport) -> dict[str, Any]:
     }
 
 
-async def main() -> int:
+async def main(argv: list[str] | None = None) -> int:
     """`make calendar-publish`: one run against the configured Temporal cluster."""
     from config import get_settings
     from logging_setup import configure_logging
     from temporal_client import connect
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hall", help="only the cases of this hall (CaseHall); default all")
+    parser.add_argument("--reference", help="the notice, as the cases' progress will name it")
+    args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings.log_format)
     client = await connect(settings)
     today = datetime.now(ZoneInfo(settings.TIMEZONE)).date()
-    report = await publish_calendar(client, today=today)
+    report = await publish_calendar(client, today=today, hall=args.hall, reference=args.reference)
     for workflow_id, result in sorted(report.updated.items()):
         for move in result.moved:
             log.info(

@@ -1,4 +1,8 @@
-"""Archive side effects: recording escalations and closing a case in the system of record."""
+"""Archive side effects: recording escalations and closing a case in the system of record.
+
+Closing a case also releases its hold on the unit, in the same transaction: whatever stage
+the case ends in, the next case on the unit can be accepted once the archive says closed.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from datetime import UTC, datetime
 from sqlmodel import select
 from temporalio import activity
 
+from activities.errors import invariants_are_final
 from logging_setup import get_logger
+from models import holds
 from models.archive import Case, Escalation
 from models.database import Database
 from models.payloads import CloseCaseInput, EscalationInput
@@ -22,6 +28,7 @@ class ArchiveActivities:
         self.db = db
 
     @activity.defn(name="escalate_deadline")
+    @invariants_are_final
     def escalate_deadline(self, inp: EscalationInput) -> bool:
         """Record once that a step missed its deadline.
 
@@ -49,16 +56,24 @@ class ArchiveActivities:
         return True
 
     @activity.defn(name="close_case")
+    @invariants_are_final
     def close_case(self, inp: CloseCaseInput) -> None:
-        """Mark the archived case closed with its outcome (idempotent: a repeat changes nothing)."""
+        """Mark the archived case closed with its outcome and release its hold on the unit.
+
+        Idempotent: a repeat changes nothing, whatever outcome it names.
+        """
         with self.db.session() as session:
             case = session.get(Case, inp.case_no)
             if case is None:
                 raise ValueError(f"case {inp.case_no} is not in the archive")
+            now = datetime.now(UTC)
+            released = holds.release(session, case.case_no, now)
             if case.status == "closed":
                 return
             case.status = "closed"
             case.outcome = f"{inp.outcome}: {inp.reason}" if inp.reason else inp.outcome.value
-            case.closed_at = datetime.now(UTC)
+            case.closed_at = now
             session.add(case)
-        log.info("case closed", case_no=inp.case_no, outcome=inp.outcome.value)
+        log.info(
+            "case closed", case_no=inp.case_no, outcome=inp.outcome.value, holds_released=released
+        )

@@ -5,14 +5,15 @@ from __future__ import annotations
 from sqlmodel import col, select
 from temporalio import activity
 
-from activities.errors import refuse
+from activities.errors import invariants_are_final, refuse
 from activities.handoffs import push
 from logging_setup import get_logger
 from models.archive import Case, Party
 from models.database import Database
 from models.enums import RefusalType
 from models.payloads import StepInput, TransactionCheckResult
-from models.register import Encumbrance, EncumbranceKind, FiledContract, Ownership, Property
+from models.register import Encumbrance, EncumbranceKind, FiledContract, Property
+from models.titles import holders, open_title
 
 log = get_logger(__name__)
 
@@ -24,8 +25,12 @@ class HousingActivities:
         self.db = db
 
     @activity.defn(name="check_transaction")
+    @invariants_are_final
     def check_transaction(self, inp: StepInput) -> TransactionCheckResult:
         """Run the pre-transfer check (交易核查) and push its result to tax and registration.
+
+        The unit's register version is read first, under a share lock that keeps writers out
+        until the check commits, and kept on the case: recording refuses if it has moved on.
 
         Raises:
             ApplicationError: PropertySeized, PropertyNotFound, SellerNotOwner,
@@ -35,7 +40,11 @@ class HousingActivities:
             case = session.get(Case, inp.case_no)
             if case is None:
                 raise ValueError(f"case {inp.case_no} is not in the archive")
-            unit = session.get(Property, case.unit_number)
+            unit = session.exec(
+                select(Property)
+                .where(Property.unit_number == case.unit_number)
+                .with_for_update(read=True)
+            ).first()
             if unit is None:
                 raise refuse(
                     RefusalType.PROPERTY_NOT_FOUND,
@@ -69,16 +78,11 @@ class HousingActivities:
             parties = list(session.exec(select(Party).where(Party.case_no == case.case_no)))
             sellers = {p.id_number for p in parties if p.role == "seller"}
             buyers = {p.id_number for p in parties if p.role == "buyer"}
-            owners = {
-                o.holder_id_number
-                for o in session.exec(
-                    select(Ownership).where(
-                        Ownership.unit_number == unit.unit_number,
-                        col(Ownership.ended_on).is_(None),
-                    )
-                )
-            }
-            if not owners or owners != sellers:
+            title = open_title(session, unit.unit_number)
+            owners = {h.holder_id_number for h in holders(session, title)} if title else set()
+            # Every seller holds the title, and every holder sells or buys: co-owners sell
+            # together, or one buys the others out. A co-owner left out would need consent.
+            if not sellers or not sellers <= owners or not owners <= sellers | buyers:
                 raise refuse(
                     RefusalType.SELLER_NOT_OWNER,
                     "卖方与登记簿记载的权利人不一致。"
@@ -112,6 +116,7 @@ class HousingActivities:
                 notes=notes,
             )
             case.contract_no = contract.contract_no
+            case.unit_version = unit.version
             session.add(case)
             # 一网受理: the result goes to tax and registration in the same transaction.
             push(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities.errors import refuse
+from activities.errors import broken, invariants_are_final, refuse
 from domain.business_types import Department
 from domain.catalog import Catalog
 from domain.identifiers import CertificateKind, CertificateNumber
@@ -18,7 +20,25 @@ from models.counters import next_serial
 from models.database import Database
 from models.enums import RefusalType
 from models.payloads import RegistrationResult, StepInput
-from models.register import Certificate, FiledContract, Ownership
+from models.register import (
+    Certificate,
+    Encumbrance,
+    EncumbranceKind,
+    FiledContract,
+    Property,
+    Title,
+    TitleHolder,
+)
+from models.titles import (
+    Holding,
+    after_transfer,
+    close_title,
+    holders,
+    open_title,
+    parse_share,
+    record_title,
+    set_certificate,
+)
 
 log = get_logger(__name__)
 HALL_TZ = ZoneInfo("Asia/Shanghai")
@@ -31,6 +51,70 @@ def _case(session: Session, case_no: str) -> Case:
     if case is None:
         raise ValueError(f"case {case_no} is not in the archive")
     return case
+
+
+def _fence(
+    session: Session,
+    case: Case,
+    unit: Property,
+    title: Title | None,
+    held: list[TitleHolder],
+    sellers: list[str],
+) -> None:
+    """Refuse to record if the register moved since the case was checked.
+
+    A seizure that arrived since (the unit's version moved and a seizure is in force), a
+    seller who no longer holds the open title (or an open title where a first registration
+    expects none), or any other change to the unit since the check. The most telling reason
+    is given first.
+    """
+    moved = case.unit_version is None or unit.version != case.unit_version
+    if moved:
+        seizure = session.exec(
+            select(Encumbrance).where(
+                Encumbrance.unit_number == unit.unit_number,
+                Encumbrance.kind == EncumbranceKind.SEIZURE,
+                col(Encumbrance.released_on).is_(None),
+            )
+        ).first()
+        if seizure is not None:
+            raise refuse(
+                RefusalType.PROPERTY_SEIZED,
+                f"核查后该房屋已被{seizure.holder}查封（{seizure.reference}），不予登簿。"
+                f" Since the check the property has been seized by {seizure.holder}"
+                f" ({seizure.reference}); the transfer is not recorded.",
+            )
+    holding = {h.holder_id_number for h in held}
+    if (sellers and not set(sellers) <= holding) or (not sellers and title is not None):
+        raise refuse(
+            RefusalType.TITLE_CHANGED,
+            "登簿时卖方已不是该房屋现时登记的权利人，不予登簿。"
+            " At recording the sellers no longer hold the unit's current title;"
+            " the transfer is not recorded.",
+        )
+    if moved and case.unit_version is not None:
+        raise refuse(
+            RefusalType.UNIT_CHANGED,
+            f"核查后该房屋的登记信息已变更（版本 {case.unit_version} → {unit.version}），"
+            "须重新核查，不予登簿。"
+            f" The unit's register entry changed after the check (version {case.unit_version}"
+            f" → {unit.version}); the transfer is not recorded and needs a new check.",
+        )
+
+
+def _holding(
+    holder: str,
+    share: Fraction,
+    kept: TitleHolder | None,
+    names: dict[str, str],
+    today: date,
+    price: Decimal,
+) -> Holding:
+    """A holder of the new title: a buyer acquires today; a holder who stays keeps their date."""
+    if holder in names:
+        return Holding(names[holder], holder, share, today, price)
+    assert kept is not None, "only buyers and holders who stay are on the new title"
+    return Holding(kept.holder_name, holder, share, kept.since, kept.acquired_price)
 
 
 class RegistryActivities:
@@ -46,6 +130,7 @@ class RegistryActivities:
         self.serial_width = serial_width
 
     @activity.defn(name="review_registration")
+    @invariants_are_final
     def review_registration(self, inp: StepInput) -> None:
         """Review (审核): the results of the other departments taking part must have arrived.
 
@@ -74,8 +159,14 @@ class RegistryActivities:
             )
 
     @activity.defn(name="record_transfer")
+    @invariants_are_final
     def record_transfer(self, inp: StepInput) -> None:
-        """Record (登簿): the sellers' title ends and the buyers' begins, once per case."""
+        """Record (登簿), the legal moment: the sellers' title closes and the buyers' opens.
+
+        Inside this one transaction, with the unit locked, the fence checks again what the
+        transaction check found (see `_fence`); a refusal leaves the register as it was.
+        Once per case: a retry finds the title it recorded.
+        """
         now = datetime.now(UTC)
         with self.db.session() as session:
             # Lock the case row: overlapping attempts (a timed-out one still running) queue
@@ -85,44 +176,61 @@ class RegistryActivities:
             ).first()
             if case is None:
                 raise ValueError(f"case {inp.case_no} is not in the archive")
-            done = session.exec(select(Ownership).where(Ownership.case_no == case.case_no)).first()
-            if done is not None:
+            if session.exec(select(Title.id).where(Title.case_no == case.case_no)).first():
                 return
+            # Lock the unit (NO KEY UPDATE: new cases may still reference it). Every register
+            # change bumps its version under the same row lock, so none slips in until commit.
+            unit = session.exec(
+                select(Property)
+                .where(Property.unit_number == case.unit_number)
+                .with_for_update(key_share=True)
+            ).first()
+            if unit is None:
+                raise ValueError(f"unit {case.unit_number} of case {case.case_no} is gone")
             parties = list(session.exec(select(Party).where(Party.case_no == case.case_no)))
-            sellers = {p.id_number for p in parties if p.role == "seller"}
+            sellers = [p.id_number for p in parties if p.role == "seller"]
             buyers = [p for p in parties if p.role == "buyer"]
-            today = now.astimezone(HALL_TZ).date()
-            for owner in session.exec(
-                select(Ownership).where(
-                    Ownership.unit_number == case.unit_number,
-                    col(Ownership.ended_on).is_(None),
-                    col(Ownership.holder_id_number).in_(sellers),
+            named = [*sellers, *(b.id_number for b in buyers)]
+            if len(set(named)) != len(named) or not buyers:
+                # Intake refuses both; an archive that has them was changed behind its back.
+                raise broken(
+                    "record_transfer",
+                    f"case {case.case_no} names one party twice, or no buyer",
                 )
-            ):
-                owner.ended_on = today
-                session.add(owner)
+            current = open_title(session, unit.unit_number)
+            held = holders(session, current) if current else []
+            _fence(session, case, unit, current, held, sellers)
+            today = now.astimezone(HALL_TZ).date()
+            shares = after_transfer(
+                {h.holder_id_number: parse_share(h.share) for h in held},
+                sellers,
+                [b.id_number for b in buyers],
+            )
+            kept = {h.holder_id_number: h for h in held}
+            names = {b.id_number: b.name for b in buyers}
+            if current is not None:
+                close_title(session, current, now, today, case.case_no)
+            record_title(
+                session,
+                unit_number=unit.unit_number,
+                since=today,
+                case_no=case.case_no,
+                acquired_price=case.price,
+                holdings=[
+                    _holding(holder, share, kept.get(holder), names, today, case.price)
+                    for holder, share in shares.items()
+                ],
+            )
             if case.contract_no:
                 # The filed contract is spent: it cannot carry a second transfer.
                 contract = session.get(FiledContract, case.contract_no)
                 if contract is not None:
                     contract.status = "registered"
                     session.add(contract)
-            share = f"{100 / len(buyers):g}%"
-            for buyer in buyers:
-                session.add(
-                    Ownership(
-                        unit_number=case.unit_number,
-                        holder_name=buyer.name,
-                        holder_id_number=buyer.id_number,
-                        share=share,
-                        since=today,
-                        acquired_price=case.price,
-                        case_no=case.case_no,
-                    )
-                )
         log.info("transfer recorded", case_no=inp.case_no)
 
     @activity.defn(name="print_certificate")
+    @invariants_are_final
     def print_certificate(self, inp: StepInput) -> RegistrationResult:
         """Print (缮证): allocate the next serial of the year and attach it to the new title.
 
@@ -140,9 +248,10 @@ class RegistryActivities:
                     certificate_no=existing.number, recorded_at=existing.issued_at
                 )
             case = _case(session, inp.case_no)
-            owners = list(session.exec(select(Ownership).where(Ownership.case_no == case.case_no)))
-            if not owners:
+            title = session.exec(select(Title).where(Title.case_no == case.case_no)).first()
+            if title is None:
                 raise ValueError(f"case {inp.case_no}: print before record")
+            owners = holders(session, title)
             now = datetime.now(UTC)
             year = now.astimezone(HALL_TZ).year
             serial = next_serial(session, f"certificate:title:{self.city}:{year}")
@@ -166,8 +275,6 @@ class RegistryActivities:
                     issued_at=now,
                 )
             )
-            for owner in owners:
-                owner.certificate_no = number
-                session.add(owner)
+            set_certificate(session, title, number)
         log.info("certificate printed", case_no=inp.case_no, certificate_no=number)
         return RegistrationResult(certificate_no=number, recorded_at=now)

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from api import errors
+from api import errors, hold_errors
 from api.body_limit import JSON_BODY_LIMIT, BodySizeLimit
 from api.routes import cases, health, scans
 from config import Settings, get_settings
@@ -48,6 +48,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
+    hold_errors.install(app)  # 409 naming the case that holds the unit
     app.add_middleware(
         BodySizeLimit, default=JSON_BODY_LIMIT, limits={"/scans": scans.MAX_UPLOAD_BYTES}
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from stdnum.cn import ric
 
@@ -17,7 +18,8 @@ from api.schemas import CaseCreate, DocumentIn, PartyIn, TaxFacts
 from domain.identifiers import parse_unit_number
 from integrations.blobs import BlobStore
 from models.database import Database
-from models.register import FiledContract, Ownership, Property
+from models.register import FiledContract, Property
+from models.titles import Holding, record_title
 
 DIVISION = "420103"
 PRICE = Decimal("1800000.00")
@@ -62,15 +64,14 @@ def seed_register(db: Database, count: int) -> None:
                 )
             )
             session.flush()
-            session.add(
-                Ownership(
-                    unit_number=unit,
-                    holder_name=f"卖方{i}",
-                    holder_id_number=seller_id(i),
-                    since=date(2016, 3, 1),
-                    acquired_price=Decimal("900000.00"),
-                    certificate_no=f"鄂(2016)武汉市不动产权第{i + 1:07d}号",
-                )
+            since, paid = date(2016, 3, 1), Decimal("900000.00")
+            record_title(
+                session,
+                unit_number=unit,
+                since=since,
+                acquired_price=paid,
+                certificate_no=f"鄂(2016)武汉市不动产权第{i + 1:07d}号",
+                holdings=[Holding(f"卖方{i}", seller_id(i), Fraction(1), since, paid)],
             )
             session.add(
                 FiledContract(

@@ -5,11 +5,14 @@ Loading is idempotent: a second `make run` finds the rows and adds nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from models.database import Database
-from models.register import Encumbrance, EncumbranceKind, FiledContract, Ownership, Property
+from models.register import Encumbrance, EncumbranceKind, FiledContract, Property
+from models.titles import Holding, record_title
 
 # Identity numbers are made up but carry valid check digits (GB 11643).
 ZHANG_SAN = "420103198001010016"
@@ -44,8 +47,21 @@ PROPERTIES = [
     ),
 ]
 
+
+@dataclass(frozen=True)
+class DemoTitle:
+    """A unit's open title in the demo register: one holder with the whole unit."""
+
+    unit_number: str
+    holder_name: str
+    holder_id_number: str
+    since: date
+    acquired_price: Decimal
+    certificate_no: str
+
+
 OWNERS = [
-    Ownership(
+    DemoTitle(
         unit_number=FLAT_SALE,
         holder_name="张三",
         holder_id_number=ZHANG_SAN,
@@ -53,7 +69,7 @@ OWNERS = [
         acquired_price=Decimal("1600000.00"),
         certificate_no="鄂(2024)武汉市不动产权第0123456号",
     ),
-    Ownership(
+    DemoTitle(
         unit_number=FLAT_MORTGAGED,
         holder_name="王五",
         holder_id_number=WANG_WU,
@@ -61,7 +77,7 @@ OWNERS = [
         acquired_price=Decimal("650000.00"),
         certificate_no="鄂(2015)武汉市不动产权第0034567号",
     ),
-    Ownership(
+    DemoTitle(
         unit_number=FLAT_SEIZED,
         holder_name="钱七",
         holder_id_number=QIAN_QI,
@@ -121,7 +137,27 @@ def load_demo_data(db: Database) -> bool:
     with db.session() as session:
         if session.get(Property, FLAT_SALE) is not None:
             return False
-        for rows in (PROPERTIES, OWNERS, CONTRACTS, ENCUMBRANCES):
+        for unit in PROPERTIES:
+            session.add(Property.model_validate(unit.model_dump()))
+        session.flush()
+        for owner in OWNERS:
+            record_title(
+                session,
+                unit_number=owner.unit_number,
+                since=owner.since,
+                acquired_price=owner.acquired_price,
+                certificate_no=owner.certificate_no,
+                holdings=[
+                    Holding(
+                        owner.holder_name,
+                        owner.holder_id_number,
+                        Fraction(1),
+                        owner.since,
+                        owner.acquired_price,
+                    )
+                ],
+            )
+        for rows in (CONTRACTS, ENCUMBRANCES):
             for row in rows:
                 session.add(type(row).model_validate(row.model_dump()))
             session.flush()

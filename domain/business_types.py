@@ -181,6 +181,56 @@ class MaterialRequirement(BaseModel):
         return self.required_when is not None
 
 
+class HoldGroup(BaseModel):
+    """A kind of right on a unit that a case changes; an open case holds its groups on the unit.
+
+    Two open cases on one unit conflict when one holds a group the other's group does not ride
+    with; a group never rides with itself, so two sales of one flat never run at once.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(pattern=CODE_PATTERN.pattern)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    rides_with: frozenset[str] = frozenset()
+
+    @field_validator("rides_with", mode="before")
+    @classmethod
+    def _a_list(cls, value: Any) -> Any:
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise ValueError(f"expected a list of hold groups, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _not_itself(self) -> HoldGroup:
+        if self.code in self.rides_with:
+            raise ValueError(f"'rides_with': a group never rides with itself ({self.code!r})")
+        return self
+
+    @field_serializer("rides_with")
+    def _sorted(self, groups: frozenset[str]) -> list[str]:
+        return sorted(groups)
+
+
+def hold_lanes(holds: Iterable[str], groups: Mapping[str, HoldGroup]) -> frozenset[str]:
+    """The lanes a case holding `holds` occupies on its unit: one per conflicting pair of groups.
+
+    Lane ``"a"`` is a group against itself, ``"a+b"`` (sorted) two groups that do not ride
+    together. Two cases share a lane exactly when they conflict (every group conflicts with
+    itself), so a unique (unit, lane) key in the database is the whole rule.
+    """
+    lanes: set[str] = set()
+    for held in holds:
+        for other, group in groups.items():
+            if other == held:
+                lanes.add(held)
+            elif other not in groups[held].rides_with:
+                assert held not in group.rides_with, "rides_with is mutual (checked on load)"
+                lanes.add("+".join(sorted((held, other))))
+    return frozenset(lanes)
+
+
 class BusinessType(BaseModel):
     """One registration matter as the hall handles it, read from the catalog data file."""
 
@@ -195,6 +245,9 @@ class BusinessType(BaseModel):
     party_kinds: PartyKinds
     materials: tuple[MaterialRequirement, ...] = Field(min_length=1)
     deadlines: dict[DeadlineStep, int]
+    # The rights the matter changes (codes of [holds]); while its case is open no conflicting
+    # case on the same unit is accepted. Empty: the matter changes no right (no hold).
+    holds: frozenset[str] = frozenset()
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -238,6 +291,17 @@ class BusinessType(BaseModel):
             if not applies and step in value:
                 raise ValueError(f"step {step.value!r} given but {department} does not take part")
         return value
+
+    @field_validator("holds", mode="before")
+    @classmethod
+    def _hold_list(cls, value: Any) -> Any:
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise ValueError(f"expected a list of hold groups, got {value!r}")
+        return value
+
+    @field_serializer("holds")
+    def _sorted_holds(self, holds: frozenset[str]) -> list[str]:
+        return sorted(holds)
 
     @field_serializer("departments")
     def _ordered_departments(self, departments: frozenset[Department]) -> list[str]:

@@ -11,7 +11,7 @@ import functools
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -25,8 +25,10 @@ from domain.business_types import (
     DeadlineStep,
     Department,
     Fact,
+    HoldGroup,
     RegistrationKind,
     check_deadlines,
+    hold_lanes,
     in_department_order,
     parse_departments,
 )
@@ -83,6 +85,7 @@ class Catalog:
     business_types: dict[str, BusinessType]
     facts: dict[str, Fact]
     registration_kinds: dict[str, RegistrationKind]
+    hold_groups: dict[str, HoldGroup] = field(default_factory=dict)
 
     def business_type(self, code: str) -> BusinessType:
         """The business type with this code.
@@ -119,6 +122,14 @@ class Catalog:
             if not isinstance(value, bool):
                 raise ValueError(f"fact {name!r}: expected true or false, got {value!r}")
 
+    def hold_lanes(self, code: str) -> frozenset[str]:
+        """The lanes a case of this business type holds on its unit while it is open.
+
+        Raises:
+            UnknownBusinessType: if the code is not in the catalog.
+        """
+        return hold_lanes(self.business_type(code).holds, self.hold_groups)
+
     def material_counts(self, code: str) -> MaterialCount:
         """How many papers the applicant hands in once, against asking each department apart.
 
@@ -149,8 +160,8 @@ def load_catalog(materials_path: Source, business_types_path: Source) -> Catalog
 
     Args:
         materials_path: TOML file of ``[[material]]`` entries.
-        business_types_path: TOML file of ``[defaults]``, ``[facts]``, ``[registration_kinds]``
-            and ``[[business_type]]`` entries.
+        business_types_path: TOML file of ``[defaults]``, ``[facts]``, ``[registration_kinds]``,
+            ``[holds]`` and ``[[business_type]]`` entries.
 
     Returns:
         The checked catalog, business types in file order.
@@ -161,23 +172,32 @@ def load_catalog(materials_path: Source, business_types_path: Source) -> Catalog
     materials_file, materials_doc = _read_toml(materials_path)
     types_file, types_doc = _read_toml(business_types_path)
     _only_keys(materials_file, materials_doc, {"material"})
-    _only_keys(types_file, types_doc, {"defaults", "facts", "registration_kinds", "business_type"})
+    _only_keys(
+        types_file, types_doc, {"defaults", "facts", "registration_kinds", "holds", "business_type"}
+    )
 
     materials = _load_entries(materials_file, materials_doc, "material", Material)
     facts = _load_named(types_file, types_doc, "facts", Fact)
     kinds = _load_named(types_file, types_doc, "registration_kinds", RegistrationKind)
+    holds = _load_named(types_file, types_doc, "holds", HoldGroup)
+    _check_holds(types_file, holds)
     defaults = _default_deadlines(types_file, types_doc)
+    default_holds = _default_holds(types_file, types_doc, holds)
     raw_types = _entries(types_file, types_doc, "business_type")
     business_types = _load_entries(
         types_file,
-        {"business_type": [_with_defaults(raw, defaults) for raw in raw_types]},
+        {"business_type": [_with_defaults(raw, defaults, default_holds) for raw in raw_types]},
         "business_type",
         BusinessType,
     )
     for business_type in business_types.values():
-        _check_references(types_file, business_type, materials, facts, kinds)
+        _check_references(types_file, business_type, materials, facts, kinds, holds)
     return Catalog(
-        materials=materials, business_types=business_types, facts=facts, registration_kinds=kinds
+        materials=materials,
+        business_types=business_types,
+        facts=facts,
+        registration_kinds=kinds,
+        hold_groups=holds,
     )
 
 
@@ -247,8 +267,8 @@ def _load_named(
 
 def _default_deadlines(file: str, doc: Mapping[str, Any]) -> dict[str, Any]:
     defaults = doc.get("defaults", {})
-    if not isinstance(defaults, Mapping) or set(defaults) - {"deadlines"}:
-        raise CatalogError(f"{file}: [defaults] may hold only a 'deadlines' table")
+    if not isinstance(defaults, Mapping) or set(defaults) - {"deadlines", "holds"}:
+        raise CatalogError(f"{file}: [defaults] may hold only 'deadlines' and 'holds'")
     deadlines = defaults.get("deadlines", {})
     try:
         check_deadlines(deadlines)
@@ -257,8 +277,39 @@ def _default_deadlines(file: str, doc: Mapping[str, Any]) -> dict[str, Any]:
     return dict(deadlines)
 
 
-def _with_defaults(raw: Any, defaults: Mapping[str, Any]) -> Any:
-    """Fill in the default deadlines of the steps that apply to the entry's departments."""
+def _default_holds(file: str, doc: Mapping[str, Any], groups: Mapping[str, HoldGroup]) -> list[str]:
+    """The hold groups of an entry that names none (none at all if [defaults] has no 'holds')."""
+    holds = doc.get("defaults", {}).get("holds", [])
+    if not isinstance(holds, list) or not all(isinstance(h, str) for h in holds):
+        raise CatalogError(f"{file}: [defaults] field 'holds': expected a list of hold groups")
+    for held in holds:
+        if held not in groups:
+            raise CatalogError(
+                f"{file}: [defaults] field 'holds': unknown hold group {held!r}; "
+                f"valid: {', '.join(groups)}"
+            )
+    return holds
+
+
+def _check_holds(file: str, groups: Mapping[str, HoldGroup]) -> None:
+    """Every `rides_with` names a known group, and riding together is mutual."""
+    for code, group in groups.items():
+        for other in sorted(group.rides_with):
+            where = f"{file}: [holds] entry {code!r}: field 'rides_with'"
+            if other not in groups:
+                raise CatalogError(
+                    f"{where}: unknown hold group {other!r}; valid: {', '.join(groups)}"
+                )
+            if code not in groups[other].rides_with:
+                raise CatalogError(
+                    f"{where}: {code!r} rides with {other!r} but {other!r} does not ride with "
+                    f"{code!r}; riding together must be mutual"
+                )
+
+
+def _with_defaults(raw: Any, defaults: Mapping[str, Any], default_holds: list[str]) -> Any:
+    """Fill in the default deadlines of the steps that apply to the entry's departments,
+    and the default hold groups unless the entry names its own."""
     if not isinstance(raw, Mapping) or not isinstance(raw.get("deadlines", {}), Mapping):
         return raw  # the model reports the wrong shape
     try:
@@ -271,7 +322,11 @@ def _with_defaults(raw: Any, defaults: Mapping[str, Any]) -> Any:
         for step, days in defaults.items()
         if STEP_DEPARTMENT[DeadlineStep(step)] in {None, *departments}
     }
-    return {**raw, "deadlines": {**applicable, **raw.get("deadlines", {})}}
+    return {
+        "holds": default_holds,
+        **raw,
+        "deadlines": {**applicable, **raw.get("deadlines", {})},
+    }
 
 
 def _validate(model: type[_Model], raw: Mapping[str, Any], where: str) -> _Model:
@@ -305,8 +360,15 @@ def _check_references(
     materials: Mapping[str, Material],
     facts: Mapping[str, Fact],
     kinds: Mapping[str, RegistrationKind],
+    holds: Mapping[str, HoldGroup],
 ) -> None:
     where = f"{file}: entry {business_type.code!r}"
+    for held in sorted(business_type.holds):
+        if held not in holds:
+            raise CatalogError(
+                f"{where}: field 'holds': unknown hold group {held!r}; "
+                f"valid: {', '.join(holds) or '(no [holds] defined)'}"
+            )
     if business_type.registration_kind not in kinds:
         raise CatalogError(
             f"{where}: field 'registration_kind': unknown registration kind "

@@ -26,6 +26,9 @@ class Case(SQLModel, table=True):
     price: Decimal = Field(sa_column=Column(Money, nullable=False))
     hall: str
     accepted_at: datetime
+    # The unit's register version the case was last checked against: taken at intake,
+    # refreshed by the transaction check; recording refuses if the unit has moved on since.
+    unit_version: int | None = None
     status: str = "open"
     outcome: str | None = None
     closed_at: datetime | None = None

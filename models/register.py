@@ -1,4 +1,9 @@
-"""The real-estate register: units, rights, encumbrances, filed contracts, certificates."""
+"""The real-estate register: units, titles and their holders, encumbrances, contracts, certificates.
+
+Every change to a unit's titles, holders, encumbrances or filed contracts bumps the unit's
+`version` (database triggers, migration 0003), so a recording can tell that nothing changed
+since the case was checked.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, ForeignKeyConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.money import Money
@@ -27,26 +32,77 @@ class Property(SQLModel, table=True):
     area_m2: Decimal = Field(sa_column=Column(Money, nullable=False))
     usage: str = "residential"
     division: str = Field(max_length=6)
+    # Bumped by the database on every change to the unit's register entries (see above).
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
-class Ownership(SQLModel, table=True):
-    """Who holds title to a unit; the current owners are the rows with `ended_on` unset."""
+OPEN = text("closed_at IS NULL")
 
-    # One title per holder per case: a second, overlapping recording attempt fails here.
+
+class Title(SQLModel, table=True):
+    """One title to a unit (不动产权); co-owners share it, each a `TitleHolder` beneath it.
+
+    The open title (`closed_at` unset) says who holds the unit now. The database allows one
+    open title per unit, so the register can never show two owners of one flat, whatever
+    the code above it does.
+    """
+
     __table_args__ = (
-        UniqueConstraint("case_no", "holder_id_number", name="uq_ownership_case_holder"),
+        Index(
+            "uq_title_open_unit",
+            "unit_number",
+            unique=True,
+            sqlite_where=OPEN,
+            postgresql_where=OPEN,
+        ),
+        # The holders' foreign key points at (id, unit_number): a holder's unit is its title's.
+        UniqueConstraint("id", "unit_number", name="uq_title_id_unit"),
+        # A case records at most one title, so a retried recording finds its own.
+        UniqueConstraint("case_no", name="uq_title_case"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_number: str = Field(foreign_key="property.unit_number", index=True)
+    since: date
+    case_no: str | None = None  # the case that recorded it; None before onewindow
+    acquired_price: Decimal | None = Field(default=None, sa_column=Column(Money))
+    certificate_no: str | None = None
+    closed_at: datetime | None = None
+    closed_by_case: str | None = None
+
+
+class TitleHolder(SQLModel, table=True):
+    """One holder of a title and their share ("1", "1/2"); all holders of a title end with it.
+
+    `unit_number`, `ended_on` and `certificate_no` repeat the title's, so readers that ask
+    "who holds this unit now" need no join (`activities.tax` reads it under its old name,
+    `Ownership`); they are written only with the title (`models.titles`).
+    """
+
+    __tablename__ = "title_holder"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["title_id", "unit_number"],
+            ["title.id", "title.unit_number"],
+            name="fk_title_holder_title",
+        ),
+        UniqueConstraint("title_id", "holder_id_number", name="uq_title_holder"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title_id: int = Field(index=True)
+    unit_number: str = Field(foreign_key="property.unit_number", index=True)
     holder_name: str
     holder_id_number: str = Field(index=True)
-    share: str = "100%"
+    share: str = "1"
     since: date
     ended_on: date | None = None
     certificate_no: str | None = None
     acquired_price: Decimal | None = Field(default=None, sa_column=Column(Money))
-    case_no: str | None = Field(default=None, index=True)
+
+
+Ownership = TitleHolder
+"""The old name of a title's holder row (one row per holder and title)."""
 
 
 class Encumbrance(SQLModel, table=True):

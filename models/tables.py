@@ -12,7 +12,17 @@ from models.archive import (
     SmsMessage,
     TaxBillRecord,
 )
-from models.register import Certificate, Counter, Encumbrance, FiledContract, Ownership, Property
+from models.holds import PropertyHold
+from models.register import (
+    Certificate,
+    Counter,
+    Encumbrance,
+    FiledContract,
+    Ownership,
+    Property,
+    Title,
+    TitleHolder,
+)
 
 metadata = SQLModel.metadata
 
@@ -28,8 +38,11 @@ __all__ = [
     "Ownership",
     "Party",
     "Property",
+    "PropertyHold",
     "Shipment",
     "SmsMessage",
     "TaxBillRecord",
+    "Title",
+    "TitleHolder",
     "metadata",
 ]

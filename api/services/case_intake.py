@@ -1,8 +1,13 @@
 """Accepting a case: validate against the catalog and register, store it, start its workflow.
 
-Validation happens before anything is written; the case, its parties and its documents
-are stored in one transaction; the workflow start is idempotent on the workflow id, so a
-client that repeats its `Idempotency-Key` gets the same case and never a second workflow.
+Validation happens before anything is written; the case, its parties, its documents and
+its hold on the unit are stored in one transaction; the workflow start is idempotent on the
+workflow id, so a client that repeats its `Idempotency-Key` gets the same case and never a
+second workflow.
+
+One open case per property: the hold is a row per lane of the unit (see `models.holds`),
+unique among open holds, so of two conflicting requests however close together the
+database stores one; the other gets `PropertyHeld` (a 409 naming the holding case).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 from temporalio.client import Client
 from temporalio.common import (
     SearchAttributePair,
@@ -24,15 +29,17 @@ from temporalio.common import (
 )
 
 from api.errors import FieldError, IdempotencyConflict
+from api.hold_errors import PropertyHeld
 from api.schemas import CaseCreate
 from api.services.calendar_window import calendar_for
 from domain.calendar import load_office_hours
-from domain.catalog import Catalog, UnknownBusinessType, UnknownFact
+from domain.catalog import Catalog, UnknownBusinessType, UnknownFact, get_catalog
 from domain.identifiers import format_case_no
 from domain.parties import PARTY_KIND_BY_ID
 from domain.prereview import pre_review
 from integrations.blobs import BlobNotFound, BlobStore
 from logging_setup import get_logger
+from models import holds
 from models.archive import Case, Document, Party
 from models.counters import next_serial
 from models.database import Database
@@ -120,7 +127,7 @@ def accept(
     existing = _find_by_key(db, key)
     if existing is None:
         validate(db, catalog, blobs, body)
-    return store(db, blobs, body, key, hall, tz, existing=existing)
+    return store(db, blobs, body, key, hall, tz, existing=existing, catalog=catalog)
 
 
 def store(
@@ -132,33 +139,78 @@ def store(
     tz: str,
     *,
     existing: Case | None = None,
+    catalog: Catalog | None = None,
 ) -> Accepted:
     """Store the case in one transaction, or return the case this key already created.
 
     `existing` is the caller's own lookup of the key, when it made one.
+
+    Raises:
+        PropertyHeld: an open case holds the unit for rights this one would change.
     """
     digest = fingerprint(body)
+    lanes = (catalog or get_catalog()).hold_lanes(body.business_type)
     existing = existing or _find_by_key(db, key)
-    if existing is None:
+    for attempt in range(HOLD_ATTEMPTS):
+        if existing is not None:
+            break
         try:
-            return Accepted(case=_insert(db, blobs, body, key, digest, hall, tz), created=True)
-        except IntegrityError:
-            # A concurrent request with the same key won the insert; answer with its case.
+            case = _insert(db, blobs, body, key, digest, hall, tz, lanes)
+            return Accepted(case=case, created=True)
+        except (IntegrityError, PropertyHeld) as err:
+            # A concurrent request with the same key may have won: answer with its case.
             existing = _find_by_key(db, key)
-            if existing is None:
+            if existing is not None:
+                break
+            if isinstance(err, PropertyHeld):
                 raise
+            held = _held(db, body.unit_number, lanes)
+            if held is not None:
+                raise held from None
+            if attempt == HOLD_ATTEMPTS - 1:
+                raise
+            # The hold that refused us was released meanwhile (its case ended): try again.
+    assert existing is not None
     if existing.request_fingerprint != digest:
         raise IdempotencyConflict(key)
     return Accepted(case=existing, created=False)
 
 
+HOLD_ATTEMPTS = 3
+
+
+def _conflict(session: Session, hold: holds.PropertyHold) -> PropertyHeld:
+    case = session.get(Case, hold.case_no)
+    assert case is not None, "a hold references its case"
+    return PropertyHeld(hold.unit_number, case.case_no, case.business_type, case.accepted_at)
+
+
+def _held(db: Database, unit_number: str, lanes: frozenset[str]) -> PropertyHeld | None:
+    with db.session() as session:
+        hold = holds.holder(session, unit_number, lanes)
+        return _conflict(session, hold) if hold is not None else None
+
+
 def _insert(
-    db: Database, blobs: BlobStore, body: CaseCreate, key: str, digest: str, hall: str, tz: str
+    db: Database,
+    blobs: BlobStore,
+    body: CaseCreate,
+    key: str,
+    digest: str,
+    hall: str,
+    tz: str,
+    lanes: frozenset[str],
 ) -> Case:
     now = datetime.now(UTC)
     day = now.astimezone(ZoneInfo(tz)).date()
     with db.session() as session:
+        # The serial's row lock (SQLite: the write lock) queues concurrent intakes, so the
+        # hold lookup below mostly sees the winner's hold; the unique index catches the rest.
         serial = next_serial(session, f"case:{hall}:{day.isoformat()}")
+        hold = holds.holder(session, body.unit_number, lanes)
+        if hold is not None:
+            raise _conflict(session, hold)
+        unit = session.get(Property, body.unit_number)
         case = Case(
             case_no=format_case_no(hall, day, serial),
             idempotency_key=key,
@@ -169,9 +221,11 @@ def _insert(
             hall=hall,
             accepted_at=now,
             facts={"conditions": body.facts, "tax": body.tax_facts.model_dump(mode="json")},
+            unit_version=unit.version if unit is not None else None,
         )
         session.add(case)
         session.flush()
+        holds.take(session, case.case_no, body.unit_number, lanes, now)
         for role, people in (("seller", body.sellers), ("buyer", body.buyers)):
             for person in people:
                 session.add(
@@ -247,6 +301,7 @@ def _initial_attributes(case: Case) -> TypedSearchAttributes:
 def forget(db: Database, case_no: str) -> None:
     """Undo a stored case whose workflow could not be started (nothing stays half-done)."""
     with db.session() as session:
+        holds.forget(session, case_no)
         for model in (Document, Party):
             for row in session.exec(select(model).where(model.case_no == case_no)):
                 session.delete(row)

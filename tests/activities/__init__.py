@@ -88,19 +88,25 @@ def store_case(
     seller: tuple[str, str, str] = ("张三", ZHANG_SAN, SELLER_PHONE),
     buyer: tuple[str, str, str] = ("李四", LI_SI, BUYER_PHONE),
     materials: list[str] = CORE_MATERIALS,
+    sellers: list[tuple[str, str, str]] | None = None,
+    buyers: list[tuple[str, str, str]] | None = None,
+    business_type: str = "existing_home_sale",
 ) -> Case:
-    """Upload one scan per material and store the case the way the intake service does."""
+    """Upload one scan per material and store the case the way the intake service does.
+
+    `sellers`/`buyers`, when given, replace the single `seller`/`buyer`.
+    """
     docs = []
     for material in materials:
         ref = desk.blobs.put(io.BytesIO(f"%PDF-1.4 scan of {material}\n".encode() * 20))
         docs.append({"material": material, "blob_key": ref.key, "filename": f"{material}.pdf"})
     body = CaseCreate.model_validate(
         {
-            "business_type": "existing_home_sale",
+            "business_type": business_type,
             "unit_number": unit,
             "price": price,
-            "sellers": [dict(zip(("name", "id_number", "phone"), seller, strict=True))],
-            "buyers": [dict(zip(("name", "id_number", "phone"), buyer, strict=True))],
+            "sellers": [_party(p) for p in sellers or [seller]],
+            "buyers": [_party(p) for p in buyers or [buyer]],
             "documents": docs,
             "tax_facts": {"buyer_home_count": 1},
         }
@@ -109,3 +115,7 @@ def store_case(
         desk.db, desk.blobs, body, f"activity-test-{uuid.uuid4()}", "420103", "Asia/Shanghai"
     )
     return accepted.case
+
+
+def _party(person: tuple[str, str, str]) -> dict[str, str]:
+    return dict(zip(("name", "id_number", "phone"), person, strict=True))

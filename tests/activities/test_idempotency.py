@@ -20,7 +20,7 @@ from models.archive import Case, Escalation, Handoff, Shipment, SmsMessage, TaxB
 from models.database import Database
 from models.enums import Department, Stage
 from models.payloads import CloseCaseInput, EscalationInput, ShipmentInput, SmsInput, StepInput
-from models.register import Certificate, Counter, Ownership
+from models.register import Certificate, Counter, Ownership, Title
 from tests.activities import BUYER_PHONE, SELLER_PHONE, Desk, make_desk, store_case
 
 
@@ -88,11 +88,17 @@ def test_record_transfer_twice_gives_the_buyer_one_title(
         seller = session.exec(
             select(Ownership).where(Ownership.holder_id_number == ZHANG_SAN)
         ).one()
+        titles = session.exec(select(Title).where(Title.unit_number == FLAT_SALE)).all()
     assert len(buyer) == 1
-    assert (buyer[0].case_no, buyer[0].share) == (case.case_no, "100%")
+    assert buyer[0].share == "1"
     assert buyer[0].acquired_price == Decimal("2000000.00")
     assert [o.holder_id_number for o in current] == [LI_SI]
     assert seller.ended_on is not None
+    # The seller's title closed by this case; the buyer's, recorded by it, open.
+    assert [(t.closed_by_case, t.closed_at is None) for t in titles] == [(case.case_no, False)] + [
+        (None, True)
+    ]
+    assert titles[1].case_no == case.case_no and buyer[0].title_id == titles[1].id
 
 
 class CommitTogether(Database):
@@ -166,9 +172,10 @@ def test_print_certificate_twice_allocates_one_number(desk: Desk, env: ActivityE
         counters = session.exec(
             select(Counter).where(col(Counter.name).startswith("certificate:"))
         ).all()
-        owner = session.exec(select(Ownership).where(Ownership.case_no == case.case_no)).one()
+        title = session.exec(select(Title).where(Title.case_no == case.case_no)).one()
+        owner = session.exec(select(Ownership).where(Ownership.title_id == title.id)).one()
     assert [c.value for c in counters] == [1]  # the retry took no second serial
-    assert owner.certificate_no == first.certificate_no
+    assert owner.certificate_no == title.certificate_no == first.certificate_no
 
 
 def test_print_before_record_is_a_fault_not_a_number(desk: Desk, env: ActivityEnvironment) -> None:

@@ -99,7 +99,9 @@ class DecimalShape:
         return f"at most {self.integer_digits} digits before the point and {self.places} after"
 
     def _shape(self, value: Any) -> Any:
-        if isinstance(value, str) and not re.fullmatch(self.pattern, value):
+        # A sign passes the shape check, so "-1" is told the bound ("greater than 0").
+        shape = self.pattern if self.minimum == "any" else "^-?" + self.pattern[1:]
+        if isinstance(value, str) and not re.fullmatch(shape, value):
             raise PydanticCustomError(
                 "decimal_format",
                 "Input should be a decimal number like 1234.56, {hint}",

@@ -76,17 +76,19 @@ def invariants_are_final(fn: Callable[P, R]) -> Callable[P, R]:
     unreachable) pass through and Temporal retries them.
     """
 
+    name = getattr(fn, "__name__", type(fn).__name__)
+
     @functools.wraps(fn)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             try:
                 return fn(*args, **kwargs)
             except IntegrityError:
-                log.warning("constraint failed; trying once more", activity=fn.__name__)
+                log.warning("constraint failed; trying once more", activity=name)
                 return fn(*args, **kwargs)
         except (IntegrityError, ValidationError) as err:
-            broken = invariant_broken(fn.__name__, err)
-            log.error("invariant broken", activity=fn.__name__, error=broken.message)
+            broken = invariant_broken(name, err)
+            log.error("invariant broken", activity=name, error=broken.message)
             # `from None`: the cause would carry the database's message, with the values.
             raise broken from None
 

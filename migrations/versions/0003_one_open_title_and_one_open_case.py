@@ -386,10 +386,10 @@ def downgrade() -> None:
     """Back to one row per holder: each holder row with its title's recording case."""
     conn = op.get_bind()
     _drop_version_triggers(conn)
-    with op.batch_alter_table("property", schema=None) as batch_op:
-        batch_op.drop_column("version")
-    with op.batch_alter_table("case", schema=None) as batch_op:
-        batch_op.drop_column("unit_version")
+    # Native DROP COLUMN (SQLite ≥ 3.35): a batch rebuild would drop the referenced tables,
+    # which SQLite's enforced foreign keys refuse.
+    op.execute("ALTER TABLE property DROP COLUMN version")
+    op.execute('ALTER TABLE "case" DROP COLUMN unit_version')
     op.create_table(
         "ownership",
         sa.Column("id", sa.Integer(), nullable=False),

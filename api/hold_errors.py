@@ -45,7 +45,7 @@ async def live_stage(client: Client, case_no: str) -> str | None:
     return described.typed_search_attributes.get(SearchAttr.STAGE)
 
 
-def body(err: PropertyHeld, stage: str | None) -> dict[str, object]:
+def body(err: PropertyHeld, stage: str | None) -> dict[str, list[dict[str, object]]]:
     """The answer: the error model's one item, with the holding case as extra fields."""
     where = f"stage {stage}" if stage else "stage unknown (Temporal did not answer)"
     msg = (
@@ -54,7 +54,7 @@ def body(err: PropertyHeld, stage: str | None) -> dict[str, object]:
         f" Unit {err.unit_number} is held by open case {err.case_no} ({err.business_type},"
         f" {where}); no other case changing the same rights is accepted until it ends."
     )
-    item = {
+    item: dict[str, object] = {
         "loc": ["body", "unit_number"],
         "msg": msg,
         "type": "property_held",

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import col, func, select
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
+from api.hold_errors import PropertyHeld, body, live_stage
 from devtools.demo_data import FLAT_SALE, FLAT_SEIZED, LI_SI, ZHAO_LIU
 from models.archive import Case, Document, Party
 from models.enums import Stage
@@ -27,6 +29,7 @@ from tests.e2e.walk import CORE_MATERIALS, sale_body, seized_body, upload_scans,
 from workflows.ids import case_workflow_id
 
 STAGES = {s.value for s in Stage}
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
 async def _race(api: httpx.AsyncClient, body: dict[str, Any], n: int) -> list[httpx.Response]:
@@ -145,7 +148,7 @@ async def test_after_the_sale_completes_the_new_owner_can_sell(
                 filed_on=date(2026, 11, 25),
             )
         )
-    resale = {
+    resale: dict[str, Any] = {
         "price": "2100000.00",
         "sellers": [{"name": "李四", "id_number": LI_SI, "phone": "13800000002"}],
         "buyers": [{"name": "赵六", "id_number": ZHAO_LIU, "phone": "13800000005"}],
@@ -188,3 +191,21 @@ async def test_a_refused_case_releases_the_flat_too(
             )
         ).all()
     assert open_holds == [second.json()["case_no"]]
+
+
+class _TemporalDown:
+    """A client whose server does not answer."""
+
+    def get_workflow_handle(self, workflow_id: str) -> _TemporalDown:
+        return self
+
+    async def describe(self, **_: Any) -> None:
+        raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+
+
+async def test_without_temporal_the_409_still_names_the_case_with_stage_unknown() -> None:
+    held = PropertyHeld(FLAT_SALE, "420103-20261128-00001-0", "existing_home_sale", NOW)
+    stage = await live_stage(_TemporalDown(), held.case_no)  # type: ignore[arg-type]
+    [item] = body(held, stage)["detail"]
+    assert item["stage"] is None and item["case_no"] == held.case_no
+    assert "stage unknown" in str(item["msg"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -32,8 +33,12 @@ def test_every_business_type_in_the_catalog_holds_the_title() -> None:
 
 def test_lanes_meet_exactly_when_the_groups_conflict() -> None:
     groups = {
-        "title": HoldGroup(code="title", name_zh="所有权", name_en="t", rides_with={"mortgage"}),
-        "mortgage": HoldGroup(code="mortgage", name_zh="抵押", name_en="m", rides_with={"title"}),
+        "title": HoldGroup(
+            code="title", name_zh="所有权", name_en="t", rides_with=frozenset({"mortgage"})
+        ),
+        "mortgage": HoldGroup(
+            code="mortgage", name_zh="抵押", name_en="m", rides_with=frozenset({"title"})
+        ),
         "notice": HoldGroup(code="notice", name_zh="预告", name_en="n"),
     }
     kinds = [frozenset(c) for r in (1, 2) for c in itertools.combinations(groups, r)]
@@ -106,7 +111,7 @@ def _case(db: Database, unit: str = FLAT_SALE) -> str:
                 request_fingerprint="x",
                 business_type="existing_home_sale",
                 unit_number=unit,
-                price=1,
+                price=Decimal("1.00"),
                 hall="420103",
                 accepted_at=NOW,
             )

@@ -166,6 +166,7 @@ def store(
                 raise
             held = _held(db, body.unit_number, lanes)
             if held is not None:
+                log.info("hold lost at the unique index", unit_number=body.unit_number)
                 raise held from None
             if attempt == HOLD_ATTEMPTS - 1:
                 raise

@@ -149,8 +149,9 @@ def store(
         PropertyHeld: an open case holds the unit for rights this one would change.
     """
     digest = fingerprint(body)
-    lanes = (catalog or get_catalog()).hold_lanes(body.business_type)
     existing = existing or _find_by_key(db, key)
+    # A repeat needs no lanes (its business type may even have left the catalog since).
+    lanes = frozenset() if existing else (catalog or get_catalog()).hold_lanes(body.business_type)
     for attempt in range(HOLD_ATTEMPTS):
         if existing is not None:
             break

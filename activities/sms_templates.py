@@ -13,6 +13,8 @@ TEMPLATES: dict[str, str] = {
     "payment_due_changed": "【{hall}】节假日安排公布，案件{case_no}缴税期限调整为{due}，"
     "应缴{total}元。"
     " The payment deadline moved to {due} (official holiday schedule); CNY {total}.",
+    "failed": "【{hall}】案件{case_no}办理中发现需人工核实的问题，已暂停办理，工作人员将与您联系。"
+    " Case {case_no} is on hold for a staff review; we will contact you.",
     "payment_lapsed": "【{hall}】案件{case_no}逾期未缴税，已终止办理，可重新申请。"
     " Case {case_no} closed: taxes were not paid in time.",
     "certificate_ready": "【{hall}】案件{case_no}已登簿缮证，请选择窗口领取或EMS寄递。"

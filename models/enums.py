@@ -22,6 +22,7 @@ class Stage(StrEnum):
     COMPLETED = "completed"
     REFUSED = "refused"
     LAPSED = "lapsed"
+    FAILED = "failed"
 
 
 STAGE_LABELS: dict[Stage, tuple[str, str]] = {
@@ -37,9 +38,10 @@ STAGE_LABELS: dict[Stage, tuple[str, str]] = {
     Stage.COMPLETED: ("办结", "completed"),
     Stage.REFUSED: ("不予办理", "refused"),
     Stage.LAPSED: ("逾期未缴税，已终止", "closed: the payment window lapsed"),
+    Stage.FAILED: ("数据异常，已转人工处理", "stopped: broken data, handed to a supervisor"),
 }
 
-TERMINAL_STAGES = frozenset({Stage.COMPLETED, Stage.REFUSED, Stage.LAPSED})
+TERMINAL_STAGES = frozenset({Stage.COMPLETED, Stage.REFUSED, Stage.LAPSED, Stage.FAILED})
 
 
 class StepName(StrEnum):

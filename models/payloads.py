@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -177,10 +178,14 @@ class SmsResult(BaseModel):
 
 
 class EscalationInput(BaseModel):
+    """A case raised to the supervisors: a missed deadline, or a case stopped as failed."""
+
     case_no: str
     step: str
     department: Department
     due_at: datetime
+    kind: Literal["deadline", "failed"] = "deadline"
+    reason: str | None = None
 
 
 class CloseCaseInput(BaseModel):

@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities
     from activities.delivery import DeliveryActivities
-    from activities.errors import NON_RETRYABLE
+    from activities.errors import INVARIANT_BROKEN, NON_RETRYABLE
     from activities.housing import HousingActivities
     from activities.intake import IntakeActivities
     from activities.notify import NotifyActivities
@@ -89,6 +89,15 @@ class CaseRefused(Exception):
         self.reason = reason
 
 
+class CaseFailed(Exception):
+    """Internal: an activity found broken data that no retry can mend (`InvariantBroken`)."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(reason)
+        self.where = where
+        self.reason = reason
+
+
 @workflow.defn(name=PROPERTY_CASE_WORKFLOW)
 class PropertyCaseWorkflow:
     """One property application; supervisors follow it in the Temporal UI."""
@@ -134,6 +143,13 @@ class PropertyCaseWorkflow:
         except CaseRefused as refusal:
             await self._sms("refused", "refused", {"reason": refusal.reason})
             await self._close(Stage.REFUSED, refusal.reason)
+        except CaseFailed as failure:
+            await self._fail(failure)
+        except ActivityError as err:
+            broken = _invariant_broken(err)
+            if broken is None:
+                raise
+            await self._fail(broken)
         return await self._finish()
 
     # --- queries and updates -------------------------------------------------------------
@@ -507,6 +523,9 @@ class PropertyCaseWorkflow:
         try:
             return await work
         except ActivityError as err:
+            failure = _invariant_broken(err)
+            if failure is not None:
+                raise failure from err
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type in NON_RETRYABLE:
                 raise CaseRefused(name, cause.message) from err
@@ -574,6 +593,25 @@ class PropertyCaseWorkflow:
         self._track.close(stage, workflow.now(), reason)
         self._publish()
 
+    async def _fail(self, failure: CaseFailed) -> None:
+        """Stop the case visibly: stage `failed`, a supervisor's escalation, the hold released."""
+        running = self._track.running_step()
+        step = running.name.value if running is not None else failure.where
+        await self._call(
+            ArchiveActivities.escalate_deadline,
+            EscalationInput(
+                case_no=self._inp.case_no,
+                step=step,
+                department=self._track.progress.department,
+                due_at=workflow.now(),
+                kind="failed",
+                reason=failure.reason,
+            ),
+            f"转人工 failed at {step}",
+        )
+        await self._sms("failed", "failed", {})
+        await self._close(Stage.FAILED, failure.reason)
+
     async def _finish(self) -> CaseProgress:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._track.progress
@@ -635,6 +673,14 @@ class PropertyCaseWorkflow:
 
     def _step_input(self) -> StepInput:
         return StepInput(case_no=self._inp.case_no)
+
+
+def _invariant_broken(err: ActivityError) -> CaseFailed | None:
+    """The CaseFailed an activity's `InvariantBroken` error stands for, else None."""
+    cause = err.cause
+    if isinstance(cause, ApplicationError) and cause.type == INVARIANT_BROKEN:
+        return CaseFailed(err.activity_type or "activity", cause.message)
+    return None
 
 
 def _any_of(*conditions: Callable[[], bool]) -> Callable[[], bool]:

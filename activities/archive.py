@@ -38,7 +38,9 @@ class ArchiveActivities:
         with self.db.session() as session:
             existing = session.exec(
                 select(Escalation).where(
-                    Escalation.case_no == inp.case_no, Escalation.step == inp.step
+                    Escalation.case_no == inp.case_no,
+                    Escalation.step == inp.step,
+                    Escalation.kind == inp.kind,
                 )
             ).first()
             if existing:
@@ -50,9 +52,13 @@ class ArchiveActivities:
                     department=inp.department.value,
                     due_at=inp.due_at,
                     escalated_at=datetime.now(UTC),
+                    kind=inp.kind,
+                    reason=inp.reason,
                 )
             )
-        log.warning("deadline missed", case_no=inp.case_no, step=inp.step, due_at=str(inp.due_at))
+        log.warning(
+            "escalated", kind=inp.kind, case_no=inp.case_no, step=inp.step, due_at=str(inp.due_at)
+        )
         return True
 
     @activity.defn(name="close_case")

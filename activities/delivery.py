@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from temporalio import activity
 
+from activities.errors import invariants_are_final
 from integrations.ems import EmsGateway
 from logging_setup import get_logger
 from models.archive import Shipment
@@ -23,6 +24,7 @@ class DeliveryActivities:
         self.gateway = gateway
 
     @activity.defn(name="ship_certificate")
+    @invariants_are_final
     def ship_certificate(self, inp: ShipmentInput) -> ShipmentResult:
         """Book the consignment and store its tracking number."""
         with self.db.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 from temporalio import activity
 
-from activities.errors import refuse
+from activities.errors import invariants_are_final, refuse
 from activities.handoffs import push
 from domain.catalog import Catalog
 from domain.prereview import pre_review
@@ -36,6 +36,7 @@ class IntakeActivities:
         return case, docs
 
     @activity.defn(name="pre_review_materials")
+    @invariants_are_final
     def pre_review_materials(self, inp: StepInput) -> PreReviewOutcome:
         """Re-check every material: present per the catalog and its scan intact on disk.
 
@@ -72,6 +73,7 @@ class IntakeActivities:
         )
 
     @activity.defn(name="push_documents")
+    @invariants_are_final
     def push_documents(self, inp: StepInput) -> PushResult:
         """Share the classified scans with every department that uses each material."""
         case, docs = self._documents(inp.case_no)

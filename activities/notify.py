@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 from temporalio import activity
 
+from activities.errors import invariants_are_final
 from activities.sms_templates import render
 from integrations.sms import SmsGateway
 from logging_setup import get_logger
@@ -26,6 +27,7 @@ class NotifyActivities:
         self.hall_name = hall_name
 
     @activity.defn(name="send_sms")
+    @invariants_are_final
     def send_sms(self, inp: SmsInput) -> SmsResult:
         """Send to each party in the given roles, keyed `case:step:phone`.
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from temporalio import activity
 
+from activities.errors import invariants_are_final
 from activities.handoffs import push
 from domain.parties import PARTY_KIND_BY_ID
 from domain.tax import PartyKind, Payer, TaxInput, Usage, assess
@@ -35,6 +36,7 @@ class TaxActivities:
         self.db = db
 
     @activity.defn(name="assess_taxes")
+    @invariants_are_final
     def assess_taxes(self, inp: StepInput) -> TaxAssessment:
         """Compute the bill with the rules in force on the acceptance date and store it.
 
@@ -95,6 +97,7 @@ class TaxActivities:
         )
 
     @activity.defn(name="record_payment")
+    @invariants_are_final
     def record_payment(self, inp: PaymentRecordInput) -> PaymentResult:
         """Mark the bill paid and push the paid status to registration and housing."""
         with self.db.session() as session:

@@ -101,9 +101,13 @@ class SmsMessage(SQLModel, table=True):
 
 
 class Escalation(SQLModel, table=True):
-    """A step that missed its working-time deadline, raised to the supervisors once."""
+    """A case raised to the supervisors once per step and kind.
 
-    __table_args__ = (UniqueConstraint("case_no", "step", name="uq_escalation"),)
+    `deadline`: the step missed its working-time deadline. `failed`: broken data stopped
+    the case at that step; `reason` says what broke (no personal data).
+    """
+
+    __table_args__ = (UniqueConstraint("case_no", "step", "kind", name="uq_escalation"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_no: str = Field(index=True)
@@ -111,6 +115,8 @@ class Escalation(SQLModel, table=True):
     department: str
     due_at: datetime
     escalated_at: datetime
+    kind: str = Field(default="deadline", sa_column_kwargs={"server_default": "deadline"})
+    reason: str | None = None
 
 
 class Shipment(SQLModel, table=True):

@@ -65,7 +65,8 @@ async def test_a_broken_invariant_ends_the_case_failed_after_one_attempt(
         holds = session.exec(select(PropertyHold).where(PropertyHold.case_no == case_no)).all()
     assert case is not None and case.status == "closed"
     assert case.outcome is not None and case.outcome.startswith("failed")
-    assert [e.step for e in escalations] == ["registration"]
+    assert [(e.step, e.kind) for e in escalations] == [("registration", "failed")]
+    assert escalations[0].reason == final.reason
     assert holds and all(h.released_at is not None for h in holds)
     told = await outbox(ts_hall, "failed", 2)
     assert all("人工" in m["text"] for m in told)

@@ -71,6 +71,8 @@ def build_activities(
         registry.record_transfer,
         registry.print_certificate,
         notify.send_sms,
+        delivery.record_collection_choice,
+        delivery.record_handover,
         delivery.ship_certificate,
         archive.escalate_deadline,
         archive.close_case,

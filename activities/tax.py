@@ -14,7 +14,9 @@ from activities.handoffs import push
 from domain.parties import PARTY_KIND_BY_ID
 from domain.tax import PartyKind, Payer, TaxInput, Usage, assess
 from logging_setup import get_logger
+from models.actor import SYSTEM_ACTOR
 from models.archive import Case, Party, TaxBillRecord
+from models.audit import record_event
 from models.database import Database
 from models.payloads import PaymentRecordInput, PaymentResult, StepInput, TaxAssessment
 from models.register import Ownership, Property
@@ -109,6 +111,15 @@ class TaxActivities:
                 bill.paid_at = inp.paid_at
                 bill.payment_reference = inp.reference
                 session.add(bill)
+                record_event(
+                    session,
+                    case_no=inp.case_no,
+                    actor=inp.actor or SYSTEM_ACTOR,
+                    action="payment_confirmed",
+                    subject=inp.reference,
+                    reason=f"amount {inp.amount}",
+                    request=inp,
+                )
             push(
                 session,
                 case_no=inp.case_no,

@@ -30,6 +30,7 @@ from domain.catalog import get_catalog
 from integrations.blobs import FileBlobStore
 from integrations.ems import LocalEmsGateway
 from integrations.sms import LocalOutboxSmsGateway
+from models.actor import Actor, Role
 from models.database import Database
 from models.enums import TERMINAL_STAGES, CollectionMethod, Stage
 from models.payloads import CaseProgress, CollectionInput, HandoverInput, PaymentInput
@@ -38,6 +39,8 @@ from workflows.ids import case_workflow_id
 from workflows.property_case import PropertyCaseWorkflow
 
 THREADS = 16  # as worker.py
+BENCH_TAX = Actor(staff_id="bench-tax", name="bench", role=Role.TAX)
+BENCH_WINDOW = Actor(staff_id="bench-window", name="bench", role=Role.WINDOW, window="A01")
 HALL = "420103"
 
 CaseHandle = WorkflowHandle[PropertyCaseWorkflow, CaseProgress]
@@ -90,14 +93,16 @@ class Driver:
         assert due.tax_total is not None
         await handle.execute_update(
             PropertyCaseWorkflow.confirm_payment,
-            PaymentInput(amount=due.tax_total, reference=f"TAX-{i:06d}"),
+            PaymentInput(amount=due.tax_total, reference=f"TAX-{i:06d}", actor=BENCH_TAX),
         )
         await self.until_stage(handle, Stage.AWAITING_COLLECTION_CHOICE)
         await handle.execute_update(
-            PropertyCaseWorkflow.choose_collection, CollectionInput(method=CollectionMethod.WINDOW)
+            PropertyCaseWorkflow.choose_collection,
+            CollectionInput(method=CollectionMethod.WINDOW, actor=BENCH_WINDOW),
         )
         await handle.execute_update(
-            PropertyCaseWorkflow.record_handover, HandoverInput(window="A01", clerk="bench")
+            PropertyCaseWorkflow.record_handover,
+            HandoverInput(window="A01", clerk="bench", actor=BENCH_WINDOW),
         )
         final = await handle.result()
         if final.stage != Stage.COMPLETED or not final.certificate_no:

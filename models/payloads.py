@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from domain.calendar import OfficeHours, WorkingCalendar
+from models.actor import Actor
 from models.enums import CollectionMethod, Department, Stage, StepName, StepStatus
 
 
@@ -38,6 +39,7 @@ class CalendarUpdateInput(BaseModel):
 
     calendar: WorkingCalendar
     reference: str = Field(min_length=1, max_length=200, description="the notice or release")
+    actor: Actor | None = None
 
 
 class DeadlineMove(BaseModel):
@@ -101,10 +103,13 @@ class TaxAssessment(BaseModel):
 
 
 class PaymentInput(BaseModel):
-    """Update: the tax bureau (or the applicant's bank) confirms the payment."""
+    """Update: the tax bureau confirms the payment (never the applicant)."""
 
     amount: Decimal = Field(gt=0)
     reference: str = Field(min_length=1, max_length=64)
+    # Optional only so that histories recorded before actors existed still deserialize;
+    # the update's validator refuses a confirmation without one.
+    actor: Actor | None = None
 
 
 class PaymentRecordInput(BaseModel):
@@ -112,6 +117,7 @@ class PaymentRecordInput(BaseModel):
     amount: Decimal
     reference: str
     paid_at: datetime
+    actor: Actor | None = None
 
 
 class PaymentResult(BaseModel):
@@ -127,12 +133,34 @@ class RegistrationResult(BaseModel):
 
 
 class CollectionInput(BaseModel):
-    """Update: the applicant chooses window pickup or EMS delivery."""
+    """Update: the applicant chooses window pickup or EMS delivery (entered by staff).
+
+    The EMS address travels by reference (`address_id`, a row the API stored); recipient,
+    phone and address are kept only so histories recorded before that still deserialize.
+    """
 
     method: CollectionMethod
+    address_id: int | None = None
+    actor: Actor | None = None
     recipient: str | None = None
     phone: str | None = None
     address: str | None = None
+
+
+class CollectionRecordInput(BaseModel):
+    case_no: str
+    method: CollectionMethod
+    address_id: int | None = None
+    chosen_at: datetime
+    actor: Actor | None = None
+
+
+class HandoverRecordInput(BaseModel):
+    case_no: str
+    window: str
+    clerk: str
+    handed_over_at: datetime
+    actor: Actor | None = None
 
 
 class CollectionResult(BaseModel):
@@ -141,10 +169,13 @@ class CollectionResult(BaseModel):
 
 
 class ShipmentInput(BaseModel):
+    """The consignment to book; the address by reference (the fields are for old histories)."""
+
     case_no: str
-    recipient: str
-    phone: str
-    address: str
+    address_id: int | None = None
+    recipient: str = ""
+    phone: str = ""
+    address: str = ""
 
 
 class ShipmentResult(BaseModel):
@@ -156,6 +187,7 @@ class HandoverInput(BaseModel):
 
     window: str = Field(min_length=1, max_length=16)
     clerk: str = Field(min_length=1, max_length=64)
+    actor: Actor | None = None
 
 
 class HandoverResult(BaseModel):

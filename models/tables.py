@@ -12,6 +12,8 @@ from models.archive import (
     SmsMessage,
     TaxBillRecord,
 )
+from models.audit import CaseEvent
+from models.collection import Collection, DeliveryAddress
 from models.holds import PropertyHold
 from models.register import (
     Certificate,
@@ -28,8 +30,11 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Case",
+    "CaseEvent",
     "Certificate",
+    "Collection",
     "Counter",
+    "DeliveryAddress",
     "Document",
     "Encumbrance",
     "Escalation",

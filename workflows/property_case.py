@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.notify import NotifyActivities
     from activities.registry import RegistryActivities
     from activities.tax import TaxActivities
+    from models.actor import SYSTEM_ACTOR, Role, refusal
     from models.enums import CollectionMethod, Department, SearchAttr, Stage, StepName, StepStatus
     from models.payloads import (
         CalendarUpdateInput,
@@ -36,10 +37,12 @@ with workflow.unsafe.imports_passed_through():
         CaseProgress,
         CloseCaseInput,
         CollectionInput,
+        CollectionRecordInput,
         CollectionResult,
         DeadlineMove,
         EscalationInput,
         HandoverInput,
+        HandoverRecordInput,
         HandoverResult,
         PaymentInput,
         PaymentRecordInput,
@@ -67,6 +70,11 @@ RETRY = RetryPolicy(
 # Every activity here is a database write or one gateway call; a worker that dies
 # mid-step gets its attempt retried elsewhere after this long.
 STEP_TIMEOUT = timedelta(seconds=15)
+# Who may send each update (the validator's role check; the API's role fence comes first).
+PAYERS_CONFIRMED_BY = frozenset({Role.TAX})
+COLLECTION_ENTERED_BY = frozenset({Role.WINDOW, Role.INTAKE})
+HANDOVER_BY = frozenset({Role.WINDOW})
+CALENDAR_BY = frozenset({Role.SYSTEM, Role.ADMIN})
 COLLECTION_REMINDERS = 3
 BUYERS = ["buyer"]
 ALL_PARTIES = ["buyer", "seller"]
@@ -172,6 +180,7 @@ class PropertyCaseWorkflow:
                         amount=inp.amount,
                         reference=inp.reference,
                         paid_at=workflow.now(),
+                        actor=inp.actor,
                     ),
                     "记录缴税 record payment",
                 )
@@ -179,6 +188,7 @@ class PropertyCaseWorkflow:
 
     @confirm_payment.validator
     def _validate_payment(self, inp: PaymentInput) -> None:
+        _require(refusal(inp.actor, PAYERS_CONFIRMED_BY, "confirm a payment"))
         if self._payment is not None:
             if inp.reference != self._payment.reference:
                 raise ValueError("taxes are already paid for this case")
@@ -205,12 +215,15 @@ class PropertyCaseWorkflow:
 
     @choose_collection.validator
     def _validate_collection(self, inp: CollectionInput) -> None:
+        _require(refusal(inp.actor, COLLECTION_ENTERED_BY, "enter the collection choice"))
+        if inp.recipient or inp.phone or inp.address:
+            raise ValueError("ems: personal data never travels in an update; send address_id")
         if self._collection is not None:
             raise ValueError("the collection method is already chosen")
         if self._track.progress.stage != Stage.AWAITING_COLLECTION_CHOICE:
             raise ValueError(f"the certificate is not ready (stage {self._track.progress.stage})")
-        if inp.method == CollectionMethod.EMS and not (inp.recipient and inp.phone and inp.address):
-            raise ValueError("ems: recipient, phone and address are required")
+        if inp.method == CollectionMethod.EMS and inp.address_id is None:
+            raise ValueError("ems: address_id (the stored recipient, phone and address) required")
 
     @workflow.update
     async def record_handover(self, inp: HandoverInput) -> HandoverResult:
@@ -222,6 +235,7 @@ class PropertyCaseWorkflow:
 
     @record_handover.validator
     def _validate_handover(self, inp: HandoverInput) -> None:
+        _require(refusal(inp.actor, HANDOVER_BY, "hand over a certificate"))
         first = self._handover_input
         if first is not None:
             if first != inp:
@@ -274,6 +288,7 @@ class PropertyCaseWorkflow:
 
     @rebase_calendar.validator
     def _validate_rebase(self, inp: CalendarUpdateInput) -> None:
+        _require(refusal(inp.actor, CALENDAR_BY, "update the calendar"))
         problems = self._clock.contradictions(inp.calendar)
         if problems:
             raise ValueError(f"calendar: {'; '.join(problems[:5])}")
@@ -397,6 +412,7 @@ class PropertyCaseWorkflow:
                 amount=Decimal(0),
                 reference="EXEMPT",
                 paid_at=workflow.now(),
+                actor=SYSTEM_ACTOR,
             ),
             "免税 nothing to pay",
         )
@@ -432,6 +448,22 @@ class PropertyCaseWorkflow:
             self._refresh_dues()
         await workflow.wait_condition(chosen)
         assert self._collection is not None
+        # Patch "collection-audit": the choice and the handover are stored with their audit
+        # rows by activities of their own. Deprecate once no case started before 2026-11-28
+        # is waiting for collection.
+        audited = workflow.patched("collection-audit")
+        if audited:
+            await self._call(
+                DeliveryActivities.record_collection_choice,
+                CollectionRecordInput(
+                    case_no=self._inp.case_no,
+                    method=self._collection.method,
+                    address_id=self._collection.address_id,
+                    chosen_at=workflow.now(),
+                    actor=self._collection.actor,
+                ),
+                "记录领证方式 record the collection choice",
+            )
         self._track.progress.collection = self._collection.method
         if self._collection.method == CollectionMethod.EMS:
             self._enter(Stage.SHIPPING, Department.REGISTRATION)
@@ -439,6 +471,7 @@ class PropertyCaseWorkflow:
                 DeliveryActivities.ship_certificate,
                 ShipmentInput(
                     case_no=self._inp.case_no,
+                    address_id=self._collection.address_id,
                     recipient=self._collection.recipient or "",
                     phone=self._collection.phone or "",
                     address=self._collection.address or "",
@@ -460,6 +493,19 @@ class PropertyCaseWorkflow:
             self._collection_result = CollectionResult(method=CollectionMethod.WINDOW)
             await self._sms("ready_at_window", "ready_at_window", {}, BUYERS)
             await workflow.wait_condition(lambda: self._handover is not None)
+            handover = self._handover_input
+            if audited and handover is not None and self._handover is not None:
+                await self._call(
+                    DeliveryActivities.record_handover,
+                    HandoverRecordInput(
+                        case_no=self._inp.case_no,
+                        window=handover.window,
+                        clerk=handover.clerk,
+                        handed_over_at=self._handover.handed_over_at,
+                        actor=handover.actor,
+                    ),
+                    "记录交付 record the handover",
+                )
             self._track.finish(StepName.COLLECTION, workflow.now(), "handed over at the window")
 
     # --- helpers -------------------------------------------------------------------------
@@ -673,6 +719,12 @@ class PropertyCaseWorkflow:
 
     def _step_input(self) -> StepInput:
         return StepInput(case_no=self._inp.case_no)
+
+
+def _require(refused: str | None) -> None:
+    """Raise a validator's refusal, if there is one."""
+    if refused is not None:
+        raise ValueError(refused)
 
 
 def _invariant_broken(err: ActivityError) -> CaseFailed | None:

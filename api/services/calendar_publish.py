@@ -28,6 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import CalendarNotCovered, WorkingCalendar, official_calendar
 from logging_setup import get_logger
+from models.actor import SYSTEM_ACTOR
 from models.enums import SearchAttr
 from models.payloads import CalendarUpdateInput, CalendarUpdateResult
 from workflows.ids import PROPERTY_CASE_WORKFLOW
@@ -125,7 +126,9 @@ async def _update_case(
     handle = client.get_workflow_handle(workflow_id)
     for year, calendar in sorted(calendars.items()):
         inp = CalendarUpdateInput(
-            calendar=calendar, reference=reference or f"official working-day calendar {year}"
+            calendar=calendar,
+            reference=reference or f"official working-day calendar {year}",
+            actor=SYSTEM_ACTOR,
         )
         try:
             result = await handle.execute_update(UPDATE, inp, result_type=CalendarUpdateResult)

@@ -28,6 +28,7 @@ from domain.calendar import (
     working_days_deadline,
 )
 from domain.catalog import get_catalog
+from models.actor import SYSTEM_ACTOR
 from models.enums import Stage, StepName
 from models.payloads import CalendarUpdateInput, CalendarUpdateResult, CaseProgress
 from tests.workflows.test_timers import (
@@ -95,7 +96,7 @@ async def _this_year_made_official(handle: WorkflowHandle[Any, Any], year: int) 
     )
     result = await handle.execute_update(
         "rebase_calendar",
-        CalendarUpdateInput(calendar=calendar, reference=f"{year} as derived"),
+        CalendarUpdateInput(calendar=calendar, reference=f"{year} as derived", actor=SYSTEM_ACTOR),
         result_type=CalendarUpdateResult,
     )
     assert result.moved == []
@@ -132,7 +133,7 @@ async def test_provisional_deadlines_move_when_the_official_year_is_handed_in(
     official, bridges = _official_next_year(intake.year + 1)
     result = await handle.execute_update(
         "rebase_calendar",
-        CalendarUpdateInput(calendar=official, reference="test notice"),
+        CalendarUpdateInput(calendar=official, reference="test notice", actor=SYSTEM_ACTOR),
         result_type=CalendarUpdateResult,
     )
     assert payment.started_at is not None
@@ -200,12 +201,14 @@ async def test_a_table_that_contradicts_official_days_is_refused(
     await _this_year_made_official(handle, intake.year)
     official, bridges = _official_next_year(intake.year + 1)
     await handle.execute_update(
-        "rebase_calendar", CalendarUpdateInput(calendar=official, reference="first notice")
+        "rebase_calendar",
+        CalendarUpdateInput(calendar=official, reference="first notice", actor=SYSTEM_ACTOR),
     )
     contradicting = official.model_copy(update={"holidays": official.holidays - {bridges[0]}})
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(
-            "rebase_calendar", CalendarUpdateInput(calendar=contradicting, reference="second")
+            "rebase_calendar",
+            CalendarUpdateInput(calendar=contradicting, reference="second", actor=SYSTEM_ACTOR),
         )
     assert f"{bridges[0].isoformat()} is already official" in str(refused.value.cause)
     assert (await progress(handle)).calendar_updates[-1] == "first notice"

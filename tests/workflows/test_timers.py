@@ -47,6 +47,7 @@ from models.payloads import (
     TransactionCheckResult,
 )
 from models.register import Certificate
+from tests.actors import TAX_CLERK, WINDOW_CLERK
 from tests.conftest import Hall, make_hall
 from tests.replay.recording import record_history
 from worker import build_activities, build_worker
@@ -239,17 +240,19 @@ def step(p: CaseProgress, name: StepName) -> Any:
 async def pay(handle: WorkflowHandle[Any, CaseProgress], reference: str) -> None:
     await handle.execute_update(
         PropertyCaseWorkflow.confirm_payment,
-        PaymentInput(amount=TAX_TOTAL, reference=reference),
+        PaymentInput(amount=TAX_TOTAL, reference=reference, actor=TAX_CLERK),
     )
 
 
 async def collect_at_window(handle: WorkflowHandle[Any, CaseProgress]) -> CaseProgress:
     await handle.execute_update(
-        PropertyCaseWorkflow.choose_collection, CollectionInput(method=CollectionMethod.WINDOW)
+        PropertyCaseWorkflow.choose_collection,
+        CollectionInput(method=CollectionMethod.WINDOW, actor=WINDOW_CLERK),
     )
     await reach_stage(handle, Stage.AWAITING_PICKUP)
     await handle.execute_update(
-        PropertyCaseWorkflow.record_handover, HandoverInput(window="A3", clerk="clerk-7")
+        PropertyCaseWorkflow.record_handover,
+        HandoverInput(window="A3", clerk=WINDOW_CLERK.staff_id, actor=WINDOW_CLERK),
     )
     return await handle.result()
 

@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: help install run test test-fast lint fmt dev-server worker api bench clean calendar-publish
+.PHONY: help install run test test-fast lint fmt dev-server worker api bench clean calendar-publish token
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ lint: $(STAMP)  ## ruff check, format check, mypy --strict
 fmt: $(STAMP)  ## format and fix imports
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+token: $(STAMP)  ## a staff token: make token ROLE=tax NAME=王五 [WINDOW=A03] (last line: the token)
+	@$(PY) -m devtools.token --role $(ROLE) --name "$(NAME)" $(if $(WINDOW),--window $(WINDOW)) $(if $(STAFF),--staff $(STAFF))
 
 calendar-publish: $(STAMP)  ## hand running cases the official year once its notice is loaded
 	$(PY) -m api.services.calendar_publish $(if $(HALL),--hall $(HALL))

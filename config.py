@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
 WorkerRole = Literal["all", "workflows", "activities"]
+DEV_AUTH_SECRET = "onewindow-development-secret-not-for-production"
+"""Public, so only good for tests and a laptop; production refuses to start with it."""
 
 
 class Settings(BaseSettings):
@@ -40,6 +42,10 @@ class Settings(BaseSettings):
     CERTIFICATE_SERIAL_WIDTH: int = Field(default=7, ge=3, le=10)
     TIMEZONE: str = "Asia/Shanghai"
     LOG_FORMAT: Literal["console", "json"] | None = None
+    # The hall's JWT signing secret. `make run` keeps a random one under var/; production
+    # must set its own (the development default refuses to start there).
+    AUTH_SECRET: str = Field(default=DEV_AUTH_SECRET, min_length=32)
+    AUTH_TOKEN_HOURS: int = Field(default=12, ge=1, le=24 * 31)
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -50,6 +56,12 @@ class Settings(BaseSettings):
             # psycopg 3 is the installed driver; plain postgresql:// would pick psycopg2.
             return value.replace("postgresql://", "postgresql+psycopg://", 1)
         return value
+
+    @model_validator(mode="after")
+    def _secret_set_in_production(self) -> Settings:
+        if self.ENVIRONMENT == "production" and self.AUTH_SECRET == DEV_AUTH_SECRET:
+            raise ValueError("AUTH_SECRET must be set in production (the default is public)")
+        return self
 
     @model_validator(mode="after")
     def _real_gateways_configured(self) -> Settings:

@@ -17,9 +17,12 @@ import httpx
 from alembic import command
 from alembic.config import Config
 
+from api.auth.tokens import Staff, issue_token
 from config import ROOT, get_settings
 from devtools.demo_data import load_demo_data
+from devtools.secret import hall_secret
 from logging_setup import configure_logging, get_logger
+from models.actor import Role
 from models.database import Database
 from models.enums import search_attribute_cli_flags
 
@@ -62,6 +65,28 @@ def temporal_command(address: str) -> list[str]:
     ]
 
 
+DEMO_STAFF = {
+    Role.DESK: ("D-0101", "服务台 周一", None),
+    Role.INTAKE: ("I-0301", "收件 钱七", "A03"),
+    Role.HOUSING: ("H-0201", "房产 吴二", None),
+    Role.TAX: ("T-0107", "税务 王五", None),
+    Role.REGISTRATION: ("R-0401", "登记 郑三", None),
+    Role.WINDOW: ("W-0203", "窗口 赵六", "A03"),
+    Role.SUPERVISOR: ("S-0001", "科长 孙八", None),
+    Role.ADMIN: ("A-0001", "管理员", None),
+}
+
+
+def demo_tokens(secret: str, hall: str) -> str:
+    """One token per role for the README walk (valid for a working day)."""
+    lines = ["  Demo tokens (export the ones you need):"]
+    for role, (staff_id, name, window) in DEMO_STAFF.items():
+        staff = Staff(staff_id=staff_id, name=name, roles=(role,), hall=hall, window=window)
+        token = issue_token(secret, staff, hours=12)
+        lines.append(f"    export {role.value.upper()}_TOKEN={token}")
+    return "\n".join(lines) + "\n"
+
+
 def wait_until(check: object, what: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -100,7 +125,8 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    secret = hall_secret(settings)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "AUTH_SECRET": secret}
 
     children.append(subprocess.Popen(temporal_command(settings.TEMPORAL_ADDRESS), env=env))
     ui = f"http://127.0.0.1:{UI_PORT}"
@@ -133,6 +159,7 @@ def main() -> None:
         f"    Temporal UI  {ui}/namespaces/{settings.TEMPORAL_NAMESPACE}/workflows\n"
         f"    SMS outbox   {settings.SMS_OUTBOX_FILE}\n"
         "  Ctrl-C stops everything.\n\n"
+        f"{demo_tokens(secret, settings.HALL_DIVISION)}\n"
     )
     while True:
         for child in children:

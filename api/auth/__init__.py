@@ -1,0 +1,1 @@
+"""Who is calling: bearer tokens, the staff they name, and the role fence on every route."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
+from api.auth.fence import PUBLIC
 from api.deps import CatalogDep, catalog_dep
-from api.errors import MessageBody
+from api.errors import MessageBody, responses
 from domain.business_types import (
     Applicants,
     BusinessType,
@@ -19,7 +20,7 @@ from domain.materials import Material
 
 __all__ = ["catalog_dep", "router"]
 
-router = APIRouter(prefix="/catalog", tags=["catalog"])
+router = APIRouter(prefix="/catalog", tags=["catalog"], dependencies=[PUBLIC])
 
 
 class BusinessTypeSummary(BaseModel):
@@ -120,7 +121,8 @@ def list_business_types(catalog: CatalogDep) -> list[BusinessTypeSummary]:
 
 @router.get(
     "/business-types/{code}",
-    responses={404: {"model": MessageBody, "description": "no such business type"}},
+    responses=responses(422)
+    | {404: {"model": MessageBody, "description": "no such business type"}},
 )
 def get_business_type(code: str, catalog: CatalogDep) -> ProcedureSheet:
     """The procedure sheet of one business type: materials, departments, deadlines."""

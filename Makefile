@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: help install run test test-fast lint fmt dev-server worker api bench clean calendar-publish token
+.PHONY: help install run test test-fast lint fmt dev-server worker api bench clean calendar-publish token schemathesis
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ token: $(STAMP)  ## a staff token: make token ROLE=tax NAME=王五 [WINDOW=A03] 
 
 calendar-publish: $(STAMP)  ## hand running cases the official year once its notice is loaded
 	$(PY) -m api.services.calendar_publish $(if $(HALL),--hall $(HALL))
+
+schemathesis: $(STAMP)  ## fuzz the whole API longer than `make test` does: make schemathesis [N=300] [SEED=…]
+	SCHEMATHESIS_MAX_EXAMPLES=$(or $(N),300) $(if $(SEED),SCHEMATHESIS_SEED=$(SEED)) \
+		$(VENV)/bin/pytest tests/schemathesis -q -s -k sqlite
 
 bench: $(STAMP)  ## throughput of the case workflow against bare Temporal
 	$(PY) -m bench.throughput

@@ -13,6 +13,7 @@ Three layers, so the file is checked wherever the tests run:
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -115,6 +116,16 @@ def _compose_command() -> list[str] | None:
     return None
 
 
+def _inherited_environment() -> dict[str, str]:
+    """This process's environment (the docker CLI finds its plugins through it), less
+    anything that would fill in the required secrets or redirect Compose."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key not in REQUIRED_SECRETS and not key.startswith("COMPOSE_")
+    }
+
+
 def _run_config(command: list[str], env: dict[str, str], tmp_path: Path, *extra: str) -> Any:
     # An empty env file, so a developer's .env next to the compose file changes nothing.
     empty_env_file = tmp_path / "empty.env"
@@ -127,7 +138,7 @@ def _run_config(command: list[str], env: dict[str, str], tmp_path: Path, *extra:
         timeout=120,
         check=False,
         cwd=ROOT,
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), **env},
+        env={**_inherited_environment(), **env},
     )
 
 
@@ -177,8 +188,6 @@ def test_only_the_api_and_the_ui_proxy_listen_beyond_loopback() -> None:
 def test_temporal_and_its_database_are_loopback_or_unpublished(name: str) -> None:
     ports = _service(name).get("ports") or []
     assert all(_host_ip(port) == "127.0.0.1" for port in ports), ports
-    for port in ports:
-        assert not str(port).endswith(":") and "-" not in str(port).split(":")[-1]
 
 
 @pytest.mark.parametrize(

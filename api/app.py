@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api import errors, hold_errors
+from api.auth.gate import AuthGate
 from api.body_limit import JSON_BODY_LIMIT, BodySizeLimit
 from api.routes import cases, health, scans
 from config import Settings, get_settings
@@ -55,6 +56,8 @@ def create_app(
     for module in (cases, scans, health):
         app.include_router(module.router)
     _include_domain_routers(app)
+    # Added last, so it runs first: no body is read for a caller without a valid token.
+    app.add_middleware(AuthGate, routes=app, secret=lambda: settings.AUTH_SECRET)
     return app
 
 

@@ -43,6 +43,8 @@ class MessageBody(BaseModel):
 
 _MEANING = {
     400: "the body cannot be parsed (not UTF-8 JSON, broken multipart)",
+    401: "no valid staff token (`Authorization: Bearer …`); checked before anything else",
+    403: "the token's roles are not admitted on this route",
     404: "no such resource",
     409: "conflicts with the request's key or the case's state",
     413: "body larger than the route's limit; refused while it was being received",

@@ -261,5 +261,6 @@ class CollectionIn(BaseModel):
 
 
 class HandoverIn(BaseModel):
-    window: CleanText = Field(min_length=1, max_length=16)
-    clerk: CleanText = Field(min_length=1, max_length=64)
+    """The clerk is the token's holder; the window defaults to the token's."""
+
+    window: MaybeCleanText = Field(default=None, min_length=1, max_length=16)

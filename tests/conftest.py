@@ -31,11 +31,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.app import create_app
+from api.auth.tokens import Staff, issue_token
 from config import ROOT, Settings
 from devtools.demo_data import load_demo_data
 from integrations.blobs import FileBlobStore
 from integrations.ems import LocalEmsGateway
 from integrations.sms import LocalOutboxSmsGateway
+from models.actor import Role
 from models.database import Database
 from models.enums import SearchAttr
 from models.tables import metadata
@@ -199,6 +201,22 @@ async def running_worker(hall: Hall) -> AsyncIterator[Worker]:
         worker = hall.worker(executor)
         async with worker:
             yield worker
+
+
+def staff_headers(settings: Settings | None = None) -> dict[str, str]:
+    """A bearer token of a clerk holding every counter role (tests that walk a whole case).
+
+    Each write still acts in one role: the first of these the route admits.
+    """
+    staff = Staff(
+        staff_id="test-clerk",
+        name="测试 窗口",
+        roles=(Role.INTAKE, Role.DESK, Role.TAX, Role.WINDOW, Role.SUPERVISOR),
+        hall="420103",
+        window="A03",
+    )
+    token = issue_token((settings or Settings(ENVIRONMENT="test")).AUTH_SECRET, staff)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _free_port() -> int:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
-from fastapi.routing import APIRoute
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth.tokens import Staff
@@ -59,7 +59,17 @@ STAFF = fence()
 """Any member of staff (reads that are not public)."""
 
 
-def route_fence(route: APIRoute) -> frozenset[Role] | None:
+def api_routes(app: FastAPI) -> list[RouteContext]:
+    """Every API route as served: full path, methods, and the router's dependencies too.
+
+    (FastAPI ≥ 0.16x keeps included routers as such; its contexts give the effective routes.)
+    """
+    return [
+        ctx for ctx in iter_route_contexts(app.routes) if isinstance(ctx.original_route, APIRoute)
+    ]
+
+
+def route_fence(route: APIRoute | RouteContext) -> frozenset[Role] | None:
     """What `route` declares: None if public, the roles it admits if fenced.
 
     A route that declares nothing admits nobody (an empty set): a new route can never be

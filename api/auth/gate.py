@@ -11,13 +11,14 @@ import json
 from collections.abc import Callable
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import RouteContext
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.auth.fence import route_fence
+from api.auth.fence import api_routes, route_fence
 from api.auth.tokens import InvalidToken, read_token
 from logging_setup import get_logger
+from models.actor import Role
 
 log = get_logger("api.auth")
 
@@ -29,16 +30,17 @@ class AuthGate:
         self.app = app
         self.routes = routes
         self.secret = secret
+        self._table: list[tuple[RouteContext, frozenset[Role] | None]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route = self._route(scope)
-        if route is None:  # docs, openapi.json, or not found: the router answers
+        matched = self._route(scope)
+        if matched is None:  # docs, openapi.json, or not found: the router answers
             await self.app(scope, receive, send)
             return
-        fenced = route_fence(route)
+        route, fenced = matched
         if fenced is None:
             await self.app(scope, receive, send)
             return
@@ -62,10 +64,12 @@ class AuthGate:
         scope.setdefault("state", {})["staff"] = staff
         await self.app(scope, receive, send)
 
-    def _route(self, scope: Scope) -> APIRoute | None:
-        for route in self.routes.router.routes:
-            if isinstance(route, APIRoute) and route.matches(scope)[0] == Match.FULL:
-                return route
+    def _route(self, scope: Scope) -> tuple[RouteContext, frozenset[Role] | None] | None:
+        if self._table is None:  # the route table is complete once the app serves
+            self._table = [(ctx, route_fence(ctx)) for ctx in api_routes(self.routes)]
+        for ctx, fenced in self._table:
+            if ctx.matches(scope)[0] == Match.FULL:
+                return ctx, fenced
         return None
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import AwareDatetime, BaseModel
 
+from api.auth.fence import PUBLIC
 from api.errors import responses
 from domain.calendar import (
     CalendarNotCovered,
@@ -26,7 +27,9 @@ from domain.calendar import (
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/calendar", tags=["calendar"], responses=responses(422))
+router = APIRouter(
+    prefix="/calendar", tags=["calendar"], responses=responses(422), dependencies=[PUBLIC]
+)
 
 FIRST_YEAR, LAST_YEAR = 2004, 2099
 """The years asked about: the official data starts in 2004; beyond 2099 is no hall's concern."""

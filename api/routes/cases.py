@@ -12,14 +12,18 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.auth.fence import STAFF, fence
 from api.deps import BlobStoreDep, CatalogDep, DatabaseDep, SettingsDep, TemporalClientDep
-from api.errors import CaseNotFound, UpdateRefused, responses
+from api.errors import CaseNotFound, FieldError, UpdateRefused, responses
 from api.schemas import CaseCreate, CaseCreated, CollectionIn, HandoverIn, PaymentIn
 from api.services import case_intake
+from api.services.audit import AuditEntry, case_audit
+from api.services.collection import discard_address, store_address
 from logging_setup import get_logger
+from models.actor import Actor, Role
 from models.archive import Case
 from models.database import Database
-from models.enums import Stage
+from models.enums import CollectionMethod, Stage
 from models.payloads import (
     CaseProgress,
     CollectionInput,
@@ -32,7 +36,7 @@ from models.payloads import (
 from workflows.ids import case_workflow_id
 from workflows.property_case import PropertyCaseWorkflow
 
-router = APIRouter(prefix="/cases", tags=["cases"], responses=responses(422, 503))
+router = APIRouter(prefix="/cases", tags=["cases"], responses=responses(401, 403, 422, 503))
 log = get_logger(__name__)
 
 CaseNo = Annotated[
@@ -81,6 +85,7 @@ async def create_case(
     settings: SettingsDep,
     blobs: BlobStoreDep,
     catalog: CatalogDep,
+    actor: Annotated[Actor, fence(Role.INTAKE)],
     idempotency_key: IdempotencyKey = None,
 ) -> CaseCreated:
     """Accept an application and start its workflow (idempotent on Idempotency-Key)."""
@@ -94,6 +99,7 @@ async def create_case(
         key,
         settings.HALL_DIVISION,
         settings.TIMEZONE,
+        actor=actor,
     )
     case = accepted.case
     try:
@@ -125,7 +131,9 @@ async def create_case(
     )
 
 
-@router.get("/{case_no}", response_model=CaseProgress, responses=responses(404))
+@router.get(
+    "/{case_no}", response_model=CaseProgress, responses=responses(404), dependencies=[STAFF]
+)
 async def read_case(case_no: CaseNo, db: DatabaseDep, client: TemporalClientDep) -> CaseProgress:
     """Where the case stands: stage and every step, read live from its workflow."""
     handle = await _handle(db, client, case_no)
@@ -165,14 +173,18 @@ UPDATE_ANSWERS = responses(400, 404, 409, 413)
 
 @router.post("/{case_no}/payment", response_model=PaymentResult, responses=UPDATE_ANSWERS)
 async def confirm_payment(
-    case_no: CaseNo, body: PaymentIn, db: DatabaseDep, client: TemporalClientDep
+    case_no: CaseNo,
+    body: PaymentIn,
+    db: DatabaseDep,
+    client: TemporalClientDep,
+    actor: Annotated[Actor, fence(Role.TAX)],
 ) -> PaymentResult:
-    """Confirm that the applicant paid the assessed taxes."""
+    """The tax bureau confirms that the applicant paid the assessed taxes."""
     handle = await _handle(db, client, case_no)
     result: PaymentResult = await _update(
         handle,
         PropertyCaseWorkflow.confirm_payment,
-        PaymentInput(amount=body.amount, reference=body.reference),
+        PaymentInput(amount=body.amount, reference=body.reference, actor=actor),
         PaymentIn,
     )
     return result
@@ -180,29 +192,66 @@ async def confirm_payment(
 
 @router.post("/{case_no}/collection", response_model=CollectionResult, responses=UPDATE_ANSWERS)
 async def choose_collection(
-    case_no: CaseNo, body: CollectionIn, db: DatabaseDep, client: TemporalClientDep
+    case_no: CaseNo,
+    body: CollectionIn,
+    db: DatabaseDep,
+    client: TemporalClientDep,
+    actor: Annotated[Actor, fence(Role.WINDOW, Role.INTAKE)],
 ) -> CollectionResult:
-    """Choose window pickup or EMS delivery of the certificate."""
+    """Enter the applicant's choice: window pickup, or EMS to the address given.
+
+    The address is stored here and the case gets only its id: no name, phone or address
+    ever enters the workflow's history.
+    """
     handle = await _handle(db, client, case_no)
-    result: CollectionResult = await _update(
-        handle,
-        PropertyCaseWorkflow.choose_collection,
-        CollectionInput(**body.model_dump()),
-        CollectionIn,
-    )
+    address_id = None
+    if body.method == CollectionMethod.EMS:
+        address_id = await asyncio.to_thread(store_address, db, case_no, body)
+    try:
+        result: CollectionResult = await _update(
+            handle,
+            PropertyCaseWorkflow.choose_collection,
+            CollectionInput(method=body.method, address_id=address_id, actor=actor),
+            CollectionIn,
+        )
+    except BaseException:
+        if address_id is not None:
+            await asyncio.to_thread(discard_address, db, address_id)
+        raise
     return result
 
 
 @router.post("/{case_no}/handover", response_model=HandoverResult, responses=UPDATE_ANSWERS)
 async def record_handover(
-    case_no: CaseNo, body: HandoverIn, db: DatabaseDep, client: TemporalClientDep
+    case_no: CaseNo,
+    body: HandoverIn,
+    db: DatabaseDep,
+    client: TemporalClientDep,
+    actor: Annotated[Actor, fence(Role.WINDOW)],
 ) -> HandoverResult:
-    """Record that the window clerk handed the certificate over."""
+    """The window clerk (the token's holder) hands the certificate over."""
+    window = body.window or actor.window
+    if window is None:
+        raise FieldError(("body", "window"), "required: the token names no window")
     handle = await _handle(db, client, case_no)
     result: HandoverResult = await _update(
         handle,
         PropertyCaseWorkflow.record_handover,
-        HandoverInput(**body.model_dump()),
+        HandoverInput(window=window, clerk=actor.staff_id, actor=actor),
         HandoverIn,
     )
     return result
+
+
+@router.get(
+    "/{case_no}/audit",
+    response_model=list[AuditEntry],
+    responses=responses(404),
+    dependencies=[fence(Role.SUPERVISOR)],
+)
+async def read_audit(case_no: CaseNo, db: DatabaseDep) -> list[AuditEntry]:
+    """Who did what to the case, oldest first (kept beyond Temporal's history retention)."""
+    entries = await asyncio.to_thread(case_audit, db, case_no)
+    if not entries and not await asyncio.to_thread(_exists, db, case_no):
+        raise CaseNotFound(case_no)
+    return entries

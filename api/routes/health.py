@@ -8,10 +8,11 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from api.auth.fence import PUBLIC
 from api.deps import DatabaseDep, TemporalClientDep
 from models.database import Database
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[PUBLIC])
 
 
 def _db_ok(db: Database) -> bool:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, StrictBool
 
+from api.auth.fence import PUBLIC
 from api.deps import CatalogDep
 from api.errors import responses
 from domain.catalog import UnknownBusinessType, UnknownFact
 from domain.prereview import PreReviewResult, pre_review
 
-router = APIRouter(tags=["pre-review"], responses=responses(400, 413, 422))
+router = APIRouter(tags=["pre-review"], responses=responses(400, 413, 422), dependencies=[PUBLIC])
 
 
 class PreReviewRequest(BaseModel):

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, UploadFile, status
 
-from api.deps import BlobStoreDep
+from api.auth.fence import fence
+from api.deps import BlobStoreDep, DatabaseDep
 from api.errors import responses
+from models.actor import Actor, Role
+from models.audit import record_event
+from models.database import Database
 from models.payloads import BlobRef
 
-router = APIRouter(prefix="/scans", tags=["scans"], responses=responses(400, 413, 422))
+router = APIRouter(prefix="/scans", tags=["scans"], responses=responses(400, 401, 403, 413, 422))
 MAX_SCAN_BYTES = 50 * 1024 * 1024
 MAX_UPLOAD_BYTES = MAX_SCAN_BYTES + 64 * 1024
 """The body limit of `POST /scans` (api.body_limit): one scan plus the multipart framing."""
@@ -21,10 +26,29 @@ def _refuse(code: int, msg: str, kind: str) -> HTTPException:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=BlobRef)
-async def upload_scan(file: UploadFile, blobs: BlobStoreDep) -> BlobRef:
-    """Store a scanned material and return its key, size and sha256."""
+async def upload_scan(
+    file: UploadFile,
+    blobs: BlobStoreDep,
+    db: DatabaseDep,
+    actor: Annotated[Actor, fence(Role.DESK, Role.INTAKE)],
+) -> BlobRef:
+    """Store a scanned material and return its key, size and sha256 (audited by key)."""
     if file.size is not None and file.size > MAX_SCAN_BYTES:
         raise _refuse(413, f"larger than {MAX_SCAN_BYTES} bytes", "too_large")
     if file.size == 0:
         raise _refuse(422, "the file is empty", "value_error")
-    return await asyncio.to_thread(blobs.put, file.file)
+    ref = await asyncio.to_thread(blobs.put, file.file)
+    await asyncio.to_thread(_audit, db, actor, ref)
+    return ref
+
+
+def _audit(db: Database, actor: Actor, ref: BlobRef) -> None:
+    with db.session() as session:
+        record_event(
+            session,
+            case_no=None,
+            actor=actor,
+            action="scan_uploaded",
+            subject=ref.key,
+            reason=f"{ref.size} bytes",
+        )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.auth.fence import PUBLIC
 from api.errors import responses
 from api.schemas import DecimalShape
 from domain.tax import (
@@ -20,7 +21,9 @@ from domain.tax import (
     assess,
 )
 
-router = APIRouter(prefix="/tax", tags=["tax"], responses=responses(400, 413, 422))
+router = APIRouter(
+    prefix="/tax", tags=["tax"], responses=responses(400, 413, 422), dependencies=[PUBLIC]
+)
 
 HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 

@@ -40,7 +40,9 @@ from domain.prereview import pre_review
 from integrations.blobs import BlobNotFound, BlobStore
 from logging_setup import get_logger
 from models import holds
+from models.actor import SYSTEM_ACTOR, Actor
 from models.archive import Case, Document, Party
+from models.audit import record_event
 from models.counters import next_serial
 from models.database import Database
 from models.enums import Department, SearchAttr, Stage
@@ -120,6 +122,8 @@ def accept(
     key: str,
     hall: str,
     tz: str,
+    *,
+    actor: Actor = SYSTEM_ACTOR,
 ) -> Accepted:
     """A repeat of an earlier request gets its case back as it was; a new one is validated
     and stored. (Checking the key first means a repeat is answered even if the world has
@@ -127,7 +131,7 @@ def accept(
     existing = _find_by_key(db, key)
     if existing is None:
         validate(db, catalog, blobs, body)
-    return store(db, blobs, body, key, hall, tz, existing=existing, catalog=catalog)
+    return store(db, blobs, body, key, hall, tz, existing=existing, catalog=catalog, actor=actor)
 
 
 def store(
@@ -140,8 +144,11 @@ def store(
     *,
     existing: Case | None = None,
     catalog: Catalog | None = None,
+    actor: Actor = SYSTEM_ACTOR,
 ) -> Accepted:
     """Store the case in one transaction, or return the case this key already created.
+
+    The acceptance's audit row (with `actor`) is written in the same transaction.
 
     `existing` is the caller's own lookup of the key, when it made one.
 
@@ -156,7 +163,7 @@ def store(
         if existing is not None:
             break
         try:
-            case = _insert(db, blobs, body, key, digest, hall, tz, lanes)
+            case = _insert(db, blobs, body, key, digest, hall, tz, lanes, actor)
             return Accepted(case=case, created=True)
         except (IntegrityError, PropertyHeld) as err:
             # A concurrent request with the same key may have won: answer with its case.
@@ -202,6 +209,7 @@ def _insert(
     hall: str,
     tz: str,
     lanes: frozenset[str],
+    actor: Actor,
 ) -> Case:
     now = datetime.now(UTC)
     day = now.astimezone(ZoneInfo(tz)).date()
@@ -228,6 +236,15 @@ def _insert(
         session.add(case)
         session.flush()
         holds.take(session, case.case_no, body.unit_number, lanes, now)
+        record_event(
+            session,
+            case_no=case.case_no,
+            actor=actor,
+            action="accepted",
+            subject=body.business_type,
+            request=body,
+            at=now,
+        )
         for role, people in (("seller", body.sellers), ("buyer", body.buyers)):
             for person in people:
                 session.add(
@@ -310,4 +327,12 @@ def forget(db: Database, case_no: str) -> None:
         case = session.get(Case, case_no)
         if case is not None:
             session.delete(case)
+            # The acceptance stays in the audit (append-only); this says why nothing followed.
+            record_event(
+                session,
+                case_no=case_no,
+                actor=SYSTEM_ACTOR,
+                action="withdrawn_not_started",
+                reason="the case's workflow could not be started",
+            )
     log.warning("case withdrawn: workflow could not start", case_no=case_no)

@@ -21,7 +21,7 @@ from sqlmodel import func, select
 from api.body_limit import JSON_BODY_LIMIT
 from api.routes.scans import MAX_UPLOAD_BYTES
 from models.archive import Case
-from tests.conftest import Hall
+from tests.conftest import Hall, staff_headers
 
 CHUNK = 256 * 1024
 HOPELESS = 200 * 1024 * 1024  # what a hostile client would send in all
@@ -60,6 +60,10 @@ async def _response(sock: socket.socket) -> tuple[int, dict[str, str], Any]:
     return int(status.split()[1]), headers, json.loads(body)
 
 
+# The fence answers first (401 before anything is read): these probes come with a token.
+AUTHORIZATION = f"Authorization: {staff_headers()['Authorization']}\r\n"
+
+
 async def _stream_until_answered(
     api_url: str, path: str, content_type: str, first: bytes
 ) -> tuple[int, dict[str, str], Any, int]:
@@ -73,7 +77,7 @@ async def _stream_until_answered(
     await loop.sock_sendall(
         sock,
         f"POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: {content_type}\r\n"
-        "Transfer-Encoding: chunked\r\n\r\n".encode(),
+        f"{AUTHORIZATION}Transfer-Encoding: chunked\r\n\r\n".encode(),
     )
     answer = asyncio.ensure_future(_response(sock))
     sent = 0
@@ -131,7 +135,8 @@ async def test_declared_length_over_the_limit_is_413_before_any_body_byte(
     await asyncio.get_running_loop().sock_sendall(
         sock,
         b"POST /scans HTTP/1.1\r\nHost: test\r\nContent-Type: multipart/form-data; boundary=B\r\n"
-        b"Content-Length: %d\r\n\r\n" % HOPELESS,
+        + AUTHORIZATION.encode()
+        + b"Content-Length: %d\r\n\r\n" % HOPELESS,
     )
     status, headers, body = await asyncio.wait_for(_response(sock), timeout=10)
     sock.close()
@@ -143,7 +148,7 @@ async def test_declared_length_over_the_limit_is_413_before_any_body_byte(
 
 async def test_a_scan_within_the_limit_is_stored(hall: Hall, api_url: str) -> None:
     content = b"%PDF-1.4\n" + b"x" * (5 * 1024 * 1024)
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
         r = await api.post("/scans", files={"file": ("ok.pdf", content, "application/pdf")})
     assert r.status_code == 201, r.text
     assert r.json()["size"] == len(content)

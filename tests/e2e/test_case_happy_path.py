@@ -11,7 +11,7 @@ from temporalio.worker import Worker
 from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
 from models.archive import Case, SmsMessage
 from models.register import Certificate, FiledContract, Ownership
-from tests.conftest import Hall
+from tests.conftest import Hall, staff_headers
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
 from tests.replay.recording import record_history
 
@@ -21,7 +21,7 @@ CERTIFICATE = re.compile(r"^鄂\(\d{4}\)武汉市不动产权第\d{7}号$")
 async def test_sale_ends_with_certificate_and_buyer_in_register(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
         docs = await upload_scans(api, CORE_MATERIALS)
         r = await api.post("/cases", json=sale_body(docs), headers={"Idempotency-Key": "walk-0001"})
         assert r.status_code == 201, r.text

@@ -24,7 +24,7 @@ from models.archive import Case, Document, Party
 from models.enums import Stage
 from models.holds import PropertyHold
 from models.register import Counter, FiledContract, Ownership
-from tests.conftest import Hall
+from tests.conftest import Hall, staff_headers
 from tests.e2e.walk import CORE_MATERIALS, sale_body, seized_body, upload_scans, wait_for_stage
 from workflows.ids import case_workflow_id
 
@@ -67,7 +67,7 @@ def _count(hall: Hall, model: type, *where: Any) -> int:
 async def test_parallel_cases_for_one_flat_give_one_case_and_409s_naming_it(
     hall: Hall, running_worker: Worker, api_url: str, n: int
 ) -> None:
-    async with httpx.AsyncClient(base_url=api_url, timeout=60) as api:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=60) as api:
         docs = await upload_scans(api, CORE_MATERIALS)
         started = time.perf_counter()
         answers = await _race(api, sale_body(docs), n)
@@ -101,7 +101,7 @@ async def test_parallel_cases_for_one_flat_give_one_case_and_409s_naming_it(
 async def test_the_409_gives_the_holding_cases_live_stage(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
         docs = await upload_scans(api, CORE_MATERIALS)
         first = await api.post("/cases", json=sale_body(docs))
         assert first.status_code == 201, first.text
@@ -153,7 +153,7 @@ async def test_after_the_sale_completes_the_new_owner_can_sell(
         "sellers": [{"name": "李四", "id_number": LI_SI, "phone": "13800000002"}],
         "buyers": [{"name": "赵六", "id_number": ZHAO_LIU, "phone": "13800000005"}],
     }
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
         docs = await upload_scans(api, CORE_MATERIALS)
         first = await api.post("/cases", json=sale_body(docs))
         assert first.status_code == 201, first.text
@@ -177,7 +177,7 @@ async def test_after_the_sale_completes_the_new_owner_can_sell(
 async def test_a_refused_case_releases_the_flat_too(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
         docs = await upload_scans(api, CORE_MATERIALS)
         first = await api.post("/cases", json=seized_body(docs))
         assert first.status_code == 201, first.text

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import Hall
+from tests.conftest import Hall, staff_headers
 
 
 async def test_procedure_sheet_pre_review_and_tax_estimate(hall: Hall, api_url: str) -> None:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
         types = (await api.get("/catalog/business-types")).json()
         assert len(types) >= 23
         sheet = (await api.get("/catalog/business-types/existing_home_sale")).json()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import Hall
+from tests.conftest import Hall, staff_headers
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
 from tests.faults.test_worker_killed import spawn_worker
 
@@ -25,7 +25,7 @@ def split_workers(hall: Hall) -> Iterator[list[subprocess.Popen[bytes]]]:
 async def test_a_case_runs_on_separate_workflow_and_activity_workers(
     hall: Hall, api_url: str, split_workers: list[subprocess.Popen[bytes]]
 ) -> None:
-    async with httpx.AsyncClient(base_url=api_url, timeout=60) as api:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=60) as api:
         docs = await upload_scans(api, CORE_MATERIALS)
         r = await api.post("/cases", json=sale_body(docs))
         assert r.status_code == 201, r.text

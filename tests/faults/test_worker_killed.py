@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from config import ROOT
 from devtools.demo_data import FLAT_SALE, LI_SI
 from models.register import Certificate, Ownership
-from tests.conftest import Hall
+from tests.conftest import Hall, staff_headers
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
 
 
@@ -56,7 +56,7 @@ async def test_killed_worker_loses_nothing_and_repeats_nothing(
     hall: Hall, api_url: str, workers: list[subprocess.Popen[bytes]]
 ) -> None:
     workers.append(spawn_worker(hall))
-    async with httpx.AsyncClient(base_url=api_url, timeout=90) as api:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=90) as api:
         docs = await upload_scans(api, CORE_MATERIALS)
         r = await api.post(
             "/cases", json=sale_body(docs), headers={"Idempotency-Key": "kill-worker-1"}

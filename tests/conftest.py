@@ -203,18 +203,17 @@ async def running_worker(hall: Hall) -> AsyncIterator[Worker]:
             yield worker
 
 
-def staff_headers(settings: Settings | None = None) -> dict[str, str]:
+COUNTER_ROLES = (Role.INTAKE, Role.DESK, Role.TAX, Role.WINDOW, Role.SUPERVISOR)
+
+
+def staff_headers(
+    settings: Settings | None = None, *, roles: tuple[Role, ...] = COUNTER_ROLES
+) -> dict[str, str]:
     """A bearer token of a clerk holding every counter role (tests that walk a whole case).
 
     Each write still acts in one role: the first of these the route admits.
     """
-    staff = Staff(
-        staff_id="test-clerk",
-        name="测试 窗口",
-        roles=(Role.INTAKE, Role.DESK, Role.TAX, Role.WINDOW, Role.SUPERVISOR),
-        hall="420103",
-        window="A03",
-    )
+    staff = Staff(staff_id="test-clerk", name="测试 窗口", roles=roles, hall="420103", window="A03")
     token = issue_token((settings or Settings(ENVIRONMENT="test")).AUTH_SECRET, staff)
     return {"Authorization": f"Bearer {token}"}
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlmodel import col, select
+from sqlmodel import and_, col, or_, select
 
+from models.archive import Document
 from models.audit import CaseEvent
 from models.database import Database
 
@@ -24,10 +25,26 @@ class AuditEntry(BaseModel):
 
 
 def case_audit(db: Database, case_no: str) -> list[AuditEntry]:
-    """Every write to the case, oldest first."""
+    """Every write to the case, oldest first, the uploads of its scans included.
+
+    A scan is uploaded before its case exists, so its row names the blob key; the case's
+    documents name the same keys.
+    """
     with db.session() as session:
+        keys = select(Document.blob_key).where(Document.case_no == case_no)
         rows = session.exec(
-            select(CaseEvent).where(CaseEvent.case_no == case_no).order_by(col(CaseEvent.id))
+            select(CaseEvent)
+            .where(
+                or_(
+                    CaseEvent.case_no == case_no,
+                    and_(
+                        col(CaseEvent.case_no).is_(None),
+                        CaseEvent.action == "scan_uploaded",
+                        col(CaseEvent.subject).in_(keys),
+                    ),
+                )
+            )
+            .order_by(col(CaseEvent.id))
         ).all()
     return [
         AuditEntry(

@@ -9,11 +9,13 @@ from sqlmodel import col, select
 from temporalio.worker import Worker
 
 from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
+from models.actor import Role
 from models.archive import Case, SmsMessage
 from models.register import Certificate, FiledContract, Ownership
 from tests.conftest import Hall, staff_headers
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
 from tests.replay.recording import record_history
+from workflows.ids import case_workflow_id
 
 CERTIFICATE = re.compile(r"^鄂\(\d{4}\)武汉市不动产权第\d{7}号$")
 
@@ -97,4 +99,25 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
     keys = [m["idempotency_key"] for m in hall.sms.messages()]
     assert len(keys) == len(set(keys))
 
-    await record_history(hall, case_no, "existing_home_sale_ems")
+    # The supervisor reads who did what; the history itself holds no personal data.
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+        supervisor = {"Authorization": staff_headers(roles=(Role.SUPERVISOR,))["Authorization"]}
+        audit = await api.get(f"/cases/{case_no}/audit", headers=supervisor)
+        assert audit.status_code == 200, audit.text
+        clerk_only = await api.get(f"/cases/{case_no}/audit", headers=staff_headers())
+        assert clerk_only.status_code == 200  # the test clerk also holds supervisor
+        window = {"Authorization": staff_headers(roles=(Role.WINDOW,))["Authorization"]}
+        assert (await api.get(f"/cases/{case_no}/audit", headers=window)).status_code == 403
+    actions = [(e["action"], e["actor_id"], e["actor_role"]) for e in audit.json()]
+    assert actions == [
+        *[("scan_uploaded", "test-clerk", "intake")] * len(CORE_MATERIALS),
+        ("accepted", "test-clerk", "intake"),
+        ("payment_confirmed", "test-clerk", "tax"),
+        ("collection_chosen", "test-clerk", "intake"),
+    ]
+    history = await hall.client.get_workflow_handle(case_workflow_id(case_no)).fetch_history()
+    text = history.to_json()
+    for personal in (LI_SI, ZHANG_SAN, "13800000002", "13800000001", "新华路", "李四", "张三"):
+        assert personal not in text, personal
+
+    await record_history(hall, case_no, "existing_home_sale_ems_audited")

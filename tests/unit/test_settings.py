@@ -35,6 +35,16 @@ def test_bad_settings_are_refused(field: str, value: str, message: str) -> None:
         Settings(**{field: value})  # type: ignore[arg-type]
 
 
+SECRET = "a-hall-secret-of-at-least-thirty-two-characters"
+
+
 def test_production_logs_json() -> None:
-    assert Settings(ENVIRONMENT="production").log_format == "json"
+    assert Settings(ENVIRONMENT="production", AUTH_SECRET=SECRET).log_format == "json"
     assert Settings(ENVIRONMENT="development").log_format == "console"
+
+
+def test_production_refuses_the_public_default_secret() -> None:
+    with pytest.raises(ValidationError, match="AUTH_SECRET must be set in production"):
+        Settings(ENVIRONMENT="production")
+    with pytest.raises(ValidationError, match="at least 32"):
+        Settings(AUTH_SECRET="short")

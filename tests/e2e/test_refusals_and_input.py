@@ -11,7 +11,9 @@ import pytest
 from sqlmodel import func, select
 from temporalio.worker import Worker
 
+from api.auth.tokens import Staff, issue_token
 from devtools.demo_data import LI_SI, WANG_WU, ZHANG_SAN
+from models.actor import Role
 from models.archive import Case, Document, Party, SmsMessage, TaxBillRecord
 from models.register import Counter
 from tests.conftest import Hall, staff_headers
@@ -354,20 +356,32 @@ async def test_a_differing_handover_is_409_and_an_identical_one_gets_the_first_a
         assert hostile.json()["detail"][0]["loc"] == ["body", "window"]
         # All at once, so each reaches the workflow before the handover closes the case;
         # whichever the workflow takes first is the handover, and only its twin is answered.
-        # The clerk is the token's holder; the window is what a repeat can differ in.
-        tries = [{"window": "A01"}, {"window": "A01"}, {"window": "A02"}, {"window": "A05"}]
-        answers = await asyncio.gather(*(api.post(hand, json=body) for body in tries))
+        # The clerk is the token's holder: a repeat can differ in window or in clerk.
+        clerk_4 = _clerk_headers(hall, "clerk-4")
+        tries = [
+            ("test-clerk", "A01", None),
+            ("test-clerk", "A01", None),
+            ("test-clerk", "A02", None),
+            ("clerk-4", "A01", clerk_4),
+        ]
+        answers = await asyncio.gather(
+            *(api.post(hand, json={"window": window}, headers=h) for _, window, h in tries)
+        )
         done = await wait_for_stage(api, case_no, {"completed"})
-    accepted = [body for body, r in zip(tries, answers, strict=True) if r.status_code == 200]
+    accepted = [(c, w) for (c, w, _), r in zip(tries, answers, strict=True) if r.status_code == 200]
     assert accepted, [r.text for r in answers]
-    winner = accepted[0]
-    assert all(body == winner for body in accepted), [r.text for r in answers]
+    clerk, window = winner = accepted[0]
+    assert all(who == winner for who in accepted), [r.text for r in answers]
     assert len({r.text for r in answers if r.status_code == 200}) == 1  # the first answer
-    for body, r in zip(tries, answers, strict=True):
-        if body != winner:
+    for (c, w, _), r in zip(tries, answers, strict=True):
+        if (c, w) != winner:
             assert r.status_code == 409, r.text
-            assert (
-                f"already handed over at window {winner['window']} by test-clerk"
-                in r.json()["detail"][0]["msg"]
-            ), r.text
+            msg = r.json()["detail"][0]["msg"]
+            assert f"already handed over at window {window} by {clerk}" in msg, r.text
     assert done["certificate_no"]
+
+
+def _clerk_headers(hall: Hall, staff_id: str) -> dict[str, str]:
+    """A window clerk's token other than the shared test clerk's."""
+    staff = Staff(staff_id=staff_id, name=staff_id, roles=(Role.WINDOW,), hall="420103")
+    return {"Authorization": f"Bearer {issue_token(hall.settings.AUTH_SECRET, staff)}"}

@@ -184,6 +184,14 @@ class PropertyCaseWorkflow:
                     ),
                     "记录缴税 record payment",
                 )
+            if (inp.reference, inp.amount) != (self._payment.reference, self._payment.amount):
+                # Two different confirmations sent at once both pass the validator before
+                # either is recorded: the one that lost the lock is refused here.
+                raise ApplicationError(
+                    f"taxes are already paid for this case (reference {self._payment.reference})",
+                    type="PaymentConflict",
+                    non_retryable=True,
+                )
             return self._payment
 
     @confirm_payment.validator

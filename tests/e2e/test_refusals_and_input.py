@@ -335,6 +335,27 @@ async def test_hostile_payment_is_422_and_a_differing_repeat_is_409(
     assert (bill.status, bill.payment_reference, str(bill.total)) == ("paid", "T-1", total)
 
 
+async def test_differing_payments_sent_at_once_record_one_and_refuse_the_others(
+    hall: Hall, running_worker: Worker, api_url: str
+) -> None:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        docs = await upload_scans(api, CORE_MATERIALS)
+        case_no = (await api.post("/cases", json=sale_body(docs))).json()["case_no"]
+        due = await wait_for_stage(api, case_no, {"awaiting_payment"})
+        pay = f"/cases/{case_no}/payment"
+        references = ["P-1", "P-2", "P-3", "P-1"]
+        answers = await asyncio.gather(
+            *(api.post(pay, json={"amount": due["tax_total"], "reference": r}) for r in references)
+        )
+    bill = await _paid_bill(hall, case_no)
+    taken = [r for r, a in zip(references, answers, strict=True) if a.status_code == 200]
+    assert taken and set(taken) == {bill.payment_reference}, [a.text for a in answers]
+    for reference, answer in zip(references, answers, strict=True):
+        if reference != bill.payment_reference:
+            assert answer.status_code == 409, answer.text
+            assert "already paid" in answer.json()["detail"][0]["msg"]
+
+
 async def test_a_differing_handover_is_409_and_an_identical_one_gets_the_first_answer(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:

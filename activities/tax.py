@@ -6,13 +6,26 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities.errors import invariants_are_final
+from activities.errors import broken, invariants_are_final
 from activities.handoffs import push
 from domain.parties import PARTY_KIND_BY_ID
-from domain.tax import PartyKind, Payer, TaxInput, Usage, assess
+from domain.tax import (
+    CaseFacts,
+    PartyKind,
+    Payer,
+    TaxBill,
+    TaxDeclaration,
+    UnknownTreatment,
+    Usage,
+    assess,
+    is_city_district,
+    referred_bill,
+    tax_input_from_case,
+)
 from logging_setup import get_logger
 from models.actor import SYSTEM_ACTOR
 from models.archive import Case, Party, TaxBillRecord
@@ -25,10 +38,73 @@ log = get_logger(__name__)
 HALL_TZ = ZoneInfo("Asia/Shanghai")
 
 
-def _kind(parties: list[Party], role: str) -> PartyKind:
-    """An enterprise on a side makes that side's taxes the enterprise ones."""
-    kinds = {PARTY_KIND_BY_ID[p.id_kind] for p in parties if p.role == role}
-    return PartyKind.ENTERPRISE if PartyKind.ENTERPRISE in kinds else PartyKind.PERSON
+def _kinds(parties: list[Party], role: str) -> tuple[PartyKind, ...]:
+    kinds = []
+    for p in parties:
+        if p.role == role:
+            if p.id_kind not in PARTY_KIND_BY_ID:
+                raise ValueError(f"{role}.id_kind: {p.id_kind!r} is not a known kind of party")
+            kinds.append(PARTY_KIND_BY_ID[p.id_kind])
+    return tuple(kinds)
+
+
+def case_facts(session: Session, case: Case) -> CaseFacts:
+    """Gather a case's tax facts from the archive and the register; decide nothing.
+
+    Raises:
+        ValueError: the archive or the register holds a fact the engine cannot read (a
+            ``pydantic.ValidationError`` for the declaration), or the case claims the
+            close-relative exemption without naming the relationship.
+    """
+    unit = session.get(Property, case.unit_number)
+    if unit is None:
+        raise ValueError(f"unit_number: {case.unit_number} is not in the register")
+    parties = list(session.exec(select(Party).where(Party.case_no == case.case_no)))
+    sellers = {p.id_number for p in parties if p.role == "seller"}
+    acquisition = session.exec(
+        select(Ownership)
+        .where(
+            Ownership.unit_number == unit.unit_number,
+            col(Ownership.ended_on).is_(None),
+            col(Ownership.holder_id_number).in_(sellers),
+        )
+        .order_by(col(Ownership.since))
+    ).first()
+    conditions = case.facts.get("conditions", {})
+    declared = TaxDeclaration.model_validate(case.facts.get("tax", {}))
+    if conditions.get("close_relative_gift") and declared.relationship is None:
+        raise ValueError(
+            "tax.relationship: the case claims the close-relative exemption "
+            "(close_relative_gift) but names no relationship"
+        )
+    cost_verified = bool(conditions.get("seller_cost_verified"))
+    return CaseFacts(
+        business_type=case.business_type,
+        price=case.price,
+        accepted_on=case.accepted_at.astimezone(HALL_TZ).date(),
+        area_m2=unit.area_m2,
+        usage=Usage(unit.usage),
+        city_district=is_city_district(unit.division),
+        buyers=_kinds(parties, "buyer"),
+        sellers=_kinds(parties, "seller"),
+        seller_acquired_on=acquisition.since if acquisition else None,
+        seller_original_price=(
+            acquisition.acquired_price if acquisition and cost_verified else None
+        ),
+        declared=declared,
+    )
+
+
+def _reason(err: ValueError) -> str:
+    """A readable reason naming the field; pydantic's prefix and duplicate names dropped."""
+    if not isinstance(err, ValidationError):
+        return str(err)
+    parts = []
+    for e in err.errors(include_url=False):
+        field = ".".join(str(p) for p in e["loc"])
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        parts.append(msg if msg.startswith(f"{field}:") else f"{field}: {msg}")
+    return "; ".join(parts)
 
 
 class TaxActivities:
@@ -42,7 +118,11 @@ class TaxActivities:
     def assess_taxes(self, inp: StepInput) -> TaxAssessment:
         """Compute the bill with the rules in force on the acceptance date and store it.
 
-        A retry returns the stored bill rather than assessing again.
+        The facts go through the same function as the desk's estimate, so the bill equals
+        the estimate for the same facts. A business type without a tax treatment is billed
+        as a referral to the tax desk; facts the engine cannot take end the step at once
+        (non-retryable, naming the field), never in a retry loop. A retry returns the
+        stored bill rather than assessing again.
         """
         with self.db.session() as session:
             stored = session.get(TaxBillRecord, inp.case_no)
@@ -50,37 +130,7 @@ class TaxActivities:
                 case = session.get(Case, inp.case_no)
                 if case is None:
                     raise ValueError(f"case {inp.case_no} is not in the archive")
-                unit = session.get(Property, case.unit_number)
-                assert unit is not None, "the transaction check guarantees the unit"
-                parties = list(session.exec(select(Party).where(Party.case_no == case.case_no)))
-                sellers = {p.id_number for p in parties if p.role == "seller"}
-                acquisition = session.exec(
-                    select(Ownership).where(
-                        Ownership.unit_number == unit.unit_number,
-                        col(Ownership.ended_on).is_(None),
-                        col(Ownership.holder_id_number).in_(sellers),
-                    )
-                ).first()
-                facts = case.facts.get("tax", {})
-                cost_verified = bool(case.facts.get("conditions", {}).get("seller_cost_verified"))
-                bill = assess(
-                    TaxInput(
-                        business_type=case.business_type,
-                        price=case.price,
-                        area_m2=unit.area_m2,
-                        usage=Usage(unit.usage),
-                        buyer_kind=_kind(parties, "buyer"),
-                        seller_kind=_kind(parties, "seller"),
-                        buyer_home_count=int(facts.get("buyer_home_count", 1)),
-                        seller_acquired_on=acquisition.since if acquisition else None,
-                        seller_original_price=(
-                            acquisition.acquired_price if acquisition and cost_verified else None
-                        ),
-                        seller_original_taxes=Decimal(str(facts.get("seller_original_taxes", 0))),
-                        seller_family_only_home=bool(facts.get("seller_family_only_home")),
-                        sale_date=case.accepted_at.astimezone(HALL_TZ).date(),
-                    )
-                )
+                bill = self._assess(session, case)
                 stored = TaxBillRecord(
                     case_no=case.case_no,
                     total=bill.total,
@@ -97,6 +147,19 @@ class TaxActivities:
             lines=len(stored.bill.get("lines", [])),
             referrals=[r["code"] for r in stored.bill.get("referrals", [])],
         )
+
+    @staticmethod
+    def _assess(session: Session, case: Case) -> TaxBill:
+        try:
+            return assess(tax_input_from_case(case_facts(session, case)))
+        except UnknownTreatment:
+            log.warning("no tax treatment: referred", case_no=case.case_no)
+            accepted_on = case.accepted_at.astimezone(HALL_TZ).date()
+            return referred_bill(case.business_type, accepted_on)
+        except ValueError as err:  # ValidationError and NoRulesInForce among them
+            reason = f"the case's tax facts cannot be assessed: {_reason(err)}"
+            log.error("tax facts refused", case_no=case.case_no, reason=reason)
+            raise broken("assess_taxes", reason) from None
 
     @activity.defn(name="record_payment")
     @invariants_are_final

@@ -12,13 +12,16 @@ from api.auth.fence import PUBLIC
 from api.errors import responses
 from api.schemas import DecimalShape
 from domain.tax import (
+    CaseFacts,
     NoRulesInForce,
     PartyKind,
+    Relationship,
     TaxBill,
-    TaxInput,
+    TaxDeclaration,
     UnknownTreatment,
     Usage,
     assess,
+    tax_input_from_case,
 )
 
 router = APIRouter(
@@ -41,10 +44,11 @@ Area = Annotated[Decimal, DecimalShape(integer_digits=7, minimum="any")]
 
 
 class TaxEstimateRequest(BaseModel):
-    """The facts of :class:`domain.tax.TaxInput`, with ``sale_date`` defaulting to today.
+    """The facts of a case as the desk states them, with ``sale_date`` defaulting to today.
 
-    Only the shape is checked here; the rules (positive price, acquisition date before
-    the sale, ...) are checked once, by ``TaxInput``.
+    They go through the same :func:`domain.tax.tax_input_from_case` as a case's bill, so
+    the estimate and the bill agree for the same facts. Only the shape is checked here; the
+    rules (positive price, acquisition date before the sale, ...) are ``TaxInput``'s.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -60,12 +64,42 @@ class TaxEstimateRequest(BaseModel):
     )
     sale_date: date | None = Field(default=None, description="acceptance date; default today")
     city_district: bool = True
-    donee_close_relative: bool = False
+    relationship: Relationship | None = Field(
+        default=None, description="gratuitous transfer: the transferee's relationship to the owner"
+    )
     seller_family_only_home: bool = False
     seller_acquired_on: date | None = Field(default=None, examples=["2024-09-10"])
-    seller_original_price: Amount | None = None
+    seller_original_price: Amount | None = Field(default=None, description="proved cost only")
     seller_original_taxes: Amount = Decimal("0")
-    exchange_price_difference: Amount | None = None
+    exchange_price_difference: Amount | None = Field(
+        default=None, description="exchange: the difference the transferee pays"
+    )
+    seller_invoice_vat: Amount | None = Field(
+        default=None, description="VAT on the transferor's invoice (developer, enterprise)"
+    )
+
+    def case_facts(self, today: date) -> CaseFacts:
+        """The facts as a case holds them: one party of each stated kind on each side."""
+        return CaseFacts(
+            business_type=self.business_type,
+            price=self.price,
+            accepted_on=self.sale_date or today,
+            area_m2=self.area_m2,
+            usage=self.usage,
+            city_district=self.city_district,
+            buyers=(self.buyer_kind,),
+            sellers=(self.seller_kind,),
+            seller_acquired_on=self.seller_acquired_on,
+            seller_original_price=self.seller_original_price,
+            declared=TaxDeclaration(
+                buyer_home_count=self.buyer_home_count,
+                seller_family_only_home=self.seller_family_only_home,
+                seller_original_taxes=self.seller_original_taxes,
+                relationship=self.relationship,
+                exchange_price_difference=self.exchange_price_difference,
+                seller_invoice_vat=self.seller_invoice_vat,
+            ),
+        )
 
 
 def _unprocessable(errors: list[dict[str, Any]]) -> HTTPException:
@@ -76,10 +110,8 @@ def _unprocessable(errors: list[dict[str, Any]]) -> HTTPException:
 @router.post("/estimate", response_model=TaxBill)
 def estimate(request: TaxEstimateRequest, today: TodayDep) -> TaxBill:
     """Estimate the taxes of a case under the rules in force on its sale date."""
-    facts = request.model_dump()
-    facts["sale_date"] = request.sale_date or today
     try:
-        return assess(TaxInput.model_validate(facts))
+        return assess(tax_input_from_case(request.case_facts(today)))
     except ValidationError as exc:
         raise _unprocessable(
             [

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from domain.tax.bill import Referral, TaxBill, TaxLine, exemption, make_bill
 from domain.tax.deed import deed_line
+from domain.tax.developer_vat import price_excl_developer_vat
 from domain.tax.enums import PartyKind, Payer, TaxKind, Usage
 from domain.tax.holding import years_held
 from domain.tax.inputs import TaxInput
@@ -65,7 +66,7 @@ class _Assessment:
         self.book = book
         self.on = inp.sale_date
         self.version = f"{catalog.version}:{inp.business_type}"
-        self.exempted = t.exemptions(inp.donee_close_relative)
+        self.exempted = t.exemptions(inp.relationship)
         self.lines: list[TaxLine] = []
         self.referral_codes: list[str] = []
         self.held = (
@@ -82,22 +83,38 @@ class _Assessment:
         vat = self._vat() if computes_seller else None
         if vat is not None:
             self.lines.extend(surcharge_lines(self.book.surcharges_on(self.on), vat, self._city))
-        vat_due = vat.amount if vat is not None else ZERO
-        price_net = self.inp.price - vat_due
+        net, net_note = self._price_net(vat)
         if self.t.stamp:
-            self._stamp(Payer.BUYER, self.inp.buyer_kind, price_net)
+            self._stamp(Payer.BUYER, self.inp.buyer_kind, net, net_note)
             if seller_taxed:
-                self._stamp(Payer.SELLER, self.inp.seller_kind, price_net)
+                self._stamp(Payer.SELLER, self.inp.seller_kind, net, net_note)
         if self.t.deed is DeedMode.TAXABLE and (TaxKind.DEED, Payer.BUYER) not in self.exempted:
-            self._deed(price_net, vat_computed=vat is not None)
+            self._deed(net, net_note)
         if computes_seller and self.t.seller is SellerMode.SALE:
-            self._seller_pit(price_net)
+            self._seller_pit(net)
             self._land_vat()
         if self.t.seller is SellerMode.GIFT and self.t.donee_pit:
             self._donee_pit()
         self.referral_codes.extend(self.t.referrals)
         self.lines.sort(key=lambda x: (_ORDER[x.tax], x.payer is Payer.SELLER))
         return make_bill(self.inp.business_type, self.on, self.lines, self._referrals())
+
+    def _price_net(self, vat: TaxLine | None) -> tuple[Decimal, str]:
+        """The price less the transferor's VAT, and how that VAT is known.
+
+        Deed tax and stamp duty are levied on the price excluding VAT (公告2021年第23号;
+        印花税法 art. 5): the VAT computed on this bill, else the invoice's, else, for a
+        developer, the rate table's estimate; an enterprise's VAT is otherwise unknown here.
+        """
+        price = self.inp.price
+        if vat is not None:
+            return price - vat.amount, "price excl. VAT"
+        if self.inp.seller_invoice_vat is not None:
+            invoice = self.inp.seller_invoice_vat
+            return price - invoice, f"price excl. the VAT on the seller's invoice ({invoice})"
+        if self.t.developer_sale:
+            return price_excl_developer_vat(self.book.developer_vat_on(self.on), price)
+        return price, "declared price (VAT not computed in this estimate)"
 
     @property
     def _city(self) -> bool:
@@ -124,22 +141,25 @@ class _Assessment:
         row = self.book.vat_on(self.on)
         return self._add(individual_housing_vat(row, self.inp.price, self.held))
 
-    def _stamp(self, payer: Payer, kind: PartyKind, price_net: Decimal) -> None:
+    def _stamp(self, payer: Payer, kind: PartyKind, net: Decimal, net_note: str) -> None:
         if (TaxKind.STAMP, payer) in self.exempted:
             return
-        base = price_net if self.t.deed_base is not DeedBase.PRICE else self.inp.price
-        self._add(stamp_line(self.book.stamp_on(self.on), payer, kind, self.inp.usage, base))
+        if self.t.deed_base is DeedBase.PRICE:
+            net, net_note = self.inp.price, "declared or assessed value"
+        row = self.book.stamp_on(self.on)
+        relief = self.t.stamp_relief
+        self._add(
+            stamp_line(row, payer, kind, self.inp.usage, net, relief=relief, base_note=net_note)
+        )
 
-    def _deed(self, price_net: Decimal, *, vat_computed: bool) -> None:
+    def _deed(self, net: Decimal, net_note: str) -> None:
         if self.t.deed_base is DeedBase.PRICE_DIFFERENCE:
             assert self.inp.exchange_price_difference is not None
             base, note = self.inp.exchange_price_difference, "price difference of the exchange"
         elif self.t.deed_base is DeedBase.PRICE:
             base, note = self.inp.price, "declared or assessed value"
-        elif vat_computed:
-            base, note = price_net, "price excl. VAT"
         else:
-            base, note = price_net, "declared price (VAT not computed in this estimate)"
+            base, note = net, net_note
         self._add(deed_line(self.book.deed_on(self.on), self.inp, self.t, base, note))
 
     def _seller_pit(self, price_net: Decimal) -> None:

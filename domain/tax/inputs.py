@@ -8,7 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from domain.tax.enums import PartyKind, Usage
 from domain.tax.errors import UnknownTreatment
-from domain.tax.treatments import DeedBase, Treatment, default_treatments, needs_holding_period
+from domain.tax.relationship import Relationship
+from domain.tax.treatments import (
+    DeedBase,
+    Treatment,
+    computes_seller_vat,
+    default_treatments,
+    needs_holding_period,
+)
 
 
 def _treatment(info: ValidationInfo) -> Treatment | None:
@@ -44,7 +51,10 @@ class TaxInput(BaseModel):
     buyer_home_count: int = Field(description="the buyer family's homes including this one")
     sale_date: date = Field(description="acceptance date; the rules in force on it apply")
     city_district: bool = Field(default=True, description="7% urban construction tax, else 5%")
-    donee_close_relative: bool = False
+    relationship: Relationship | None = Field(
+        default=None,
+        description="gratuitous transfer: the transferee's relationship to the transferor",
+    )
     seller_family_only_home: bool = False
     seller_acquired_on: date | None = Field(default=None, validate_default=True)
     seller_original_price: Decimal | None = Field(
@@ -53,7 +63,17 @@ class TaxInput(BaseModel):
     seller_original_taxes: Decimal = Field(
         default=Decimal("0"), description="deed tax etc. paid on acquisition, deductible"
     )
-    exchange_price_difference: Decimal | None = Field(default=None, validate_default=True)
+    exchange_price_difference: Decimal | None = Field(
+        default=None,
+        validate_default=True,
+        description="exchange: the difference the transferee pays on top of its own unit "
+        "(0 when the values are equal or the transferor pays it)",
+    )
+    seller_invoice_vat: Decimal | None = Field(
+        default=None,
+        description="VAT on the transferor's invoice (a developer's, an enterprise's), "
+        "left out of the deed-tax base",
+    )
 
     @field_validator("business_type")
     @classmethod
@@ -123,6 +143,30 @@ class TaxInput(BaseModel):
             )
         return value
 
+    @field_validator("seller_invoice_vat")
+    @classmethod
+    def _invoice_vat(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if value is None:
+            return value
+        price = info.data.get("price")
+        if value < 0:
+            raise ValueError(f"seller_invoice_vat: must not be negative, got {value}")
+        if price is not None and value >= price:
+            raise ValueError(f"seller_invoice_vat: {value} is not less than the price {price}")
+        treatment = _treatment(info)
+        facts: dict[str, Any] = info.data
+        if (
+            treatment is not None
+            and "seller_kind" in facts
+            and "usage" in facts
+            and computes_seller_vat(treatment, facts["seller_kind"], facts["usage"])
+        ):
+            raise ValueError(
+                "seller_invoice_vat: this seller's VAT is computed here (an individual "
+                "transferring housing); leave it empty"
+            )
+        return value
+
 
 def _needs_acquisition_date(info: ValidationInfo) -> bool:
     treatment = _treatment(info)
@@ -130,5 +174,5 @@ def _needs_acquisition_date(info: ValidationInfo) -> bool:
     if treatment is None or "seller_kind" not in facts or "usage" not in facts:
         return False
     return needs_holding_period(
-        treatment, facts["seller_kind"], facts["usage"], facts.get("donee_close_relative", False)
+        treatment, facts["seller_kind"], facts["usage"], facts.get("relationship")
     )

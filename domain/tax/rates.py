@@ -69,6 +69,16 @@ class VatRates(RateRow):
     exempt_after_years: int = Field(ge=0)
 
 
+class DeveloperVatRates(RateRow):
+    """The developer's VAT rate on selling new housing, taken out of the deed-tax base.
+
+    The sales invoice decides; a developer on the simplified method charges less. A rate
+    of 0 stands for the years before the VAT reform, when business tax was in the price.
+    """
+
+    rate: Rate
+
+
 class SurchargeRates(RateRow):
     """The three surcharges levied on VAT paid."""
 
@@ -108,6 +118,7 @@ class RateBook(BaseModel):
 
     deed_tax: list[DeedRates]
     vat: list[VatRates]
+    developer_vat: list[DeveloperVatRates]
     surcharges: list[SurchargeRates]
     pit: list[PitRates]
     stamp_duty: list[StampRates]
@@ -134,6 +145,10 @@ class RateBook(BaseModel):
     def vat_on(self, on: date) -> VatRates:
         """The VAT row in force on ``on``."""
         return _in_force(self.vat, on, "vat")
+
+    def developer_vat_on(self, on: date) -> DeveloperVatRates:
+        """The developer-VAT row in force on ``on``."""
+        return _in_force(self.developer_vat, on, "developer_vat")
 
     def surcharges_on(self, on: date) -> SurchargeRates:
         """The surcharge row in force on ``on``."""

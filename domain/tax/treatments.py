@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from domain.tax.enums import PartyKind, Payer, TaxKind, Usage
 from domain.tax.errors import UnknownTreatment
+from domain.tax.relationship import Relationship
 
 
 class DeedMode(StrEnum):
@@ -53,8 +54,15 @@ ENTERPRISE_SELLER = "enterprise_seller_vat"
 NON_RESIDENTIAL_PERSON = "non_residential_individual_seller"
 LAND_VAT_ASSESSMENT = "land_vat_assessment"
 PIT_REPLACEMENT_REFUND = "pit_replacement_refund"
+NO_TAX_TREATMENT = "no_tax_treatment"
 ENGINE_REFERRALS = frozenset(
-    {ENTERPRISE_SELLER, NON_RESIDENTIAL_PERSON, LAND_VAT_ASSESSMENT, PIT_REPLACEMENT_REFUND}
+    {
+        ENTERPRISE_SELLER,
+        NON_RESIDENTIAL_PERSON,
+        LAND_VAT_ASSESSMENT,
+        PIT_REPLACEMENT_REFUND,
+        NO_TAX_TREATMENT,
+    }
 )
 
 
@@ -66,6 +74,12 @@ class ExemptLine(BaseModel):
     tax: TaxKind
     payer: Payer
     reason: str = Field(min_length=1)
+
+
+class RelationshipExemption(ExemptLine):
+    """An exemption that holds only when the transferee is one of ``relationships``."""
+
+    relationships: list[Relationship] = Field(min_length=1)
 
 
 class Treatment(BaseModel):
@@ -80,20 +94,39 @@ class Treatment(BaseModel):
     deed_rate: DeedRate = DeedRate.PURCHASE
     seller: SellerMode
     stamp: bool
+    # 财税〔2008〕137号 exempts individuals selling or buying housing: sales and purchases
+    # only, so gifts and exchanges set this to false and pay on both sides.
+    stamp_relief: bool = True
+    # The transferor is the developer: the deed-tax base leaves out its VAT (公告2021年第23号),
+    # taken from the invoice when given, else estimated at the rate table's developer rate.
+    developer_sale: bool = False
     exempt: list[ExemptLine] = []
-    close_relative_exempt: list[ExemptLine] = []
+    relationship_exempt: list[RelationshipExemption] = []
     donee_pit: bool = False
     referrals: list[str] = []
 
-    def exemptions(self, donee_close_relative: bool) -> dict[tuple[TaxKind, Payer], ExemptLine]:
+    def exemptions(
+        self, relationship: Relationship | None
+    ) -> dict[tuple[TaxKind, Payer], ExemptLine]:
         """The exemptions of this case, keyed by tax and payer."""
-        extra = self.close_relative_exempt if donee_close_relative else []
+        extra = [e for e in self.relationship_exempt if relationship in e.relationships]
         return {(e.tax, e.payer): e for e in [*self.exempt, *extra]}
 
     @model_validator(mode="after")
     def _deed_exemption_has_reason(self) -> "Treatment":
         if self.deed is DeedMode.EXEMPT and not any(e.tax is TaxKind.DEED for e in self.exempt):
             raise ValueError("deed = 'exempt' needs an exempt entry for deed_tax with its reason")
+        return self
+
+    @model_validator(mode="after")
+    def _developer_sale_has_a_net_base(self) -> "Treatment":
+        if self.developer_sale and (
+            self.deed_base is not DeedBase.PRICE_NET
+            or self.seller in (SellerMode.SALE, SellerMode.GIFT)
+        ):
+            raise ValueError(
+                "developer_sale needs deed_base = 'price_net' and a seller not computed here"
+            )
         return self
 
 
@@ -138,19 +171,28 @@ class Treatments(BaseModel):
             raise UnknownTreatment(code) from None
 
 
-def needs_holding_period(
-    t: Treatment, seller_kind: PartyKind, usage: Usage, donee_close_relative: bool
-) -> bool:
-    """Whether the seller's acquisition date decides a tax (the VAT 2-year test).
+def computes_seller_vat(t: Treatment, seller_kind: PartyKind, usage: Usage) -> bool:
+    """Whether the engine computes the transferor's VAT (possibly as an exemption line).
 
-    Only an individual selling (or giving away, outside close relatives) housing has
-    the holding-period exemption; other sellers are referred, so they need no date.
+    Only an individual selling or giving away housing; other transferors are referred to
+    the tax desk, or have no VAT on this bill.
     """
     if seller_kind is not PartyKind.PERSON or usage is not Usage.RESIDENTIAL:
         return False
-    if t.seller not in (SellerMode.SALE, SellerMode.GIFT):
+    return t.seller in (SellerMode.SALE, SellerMode.GIFT)
+
+
+def needs_holding_period(
+    t: Treatment, seller_kind: PartyKind, usage: Usage, relationship: Relationship | None
+) -> bool:
+    """Whether the seller's acquisition date decides a tax (the VAT 2-year test).
+
+    Only an individual selling (or giving away, outside the exempt relationships) housing
+    has the holding-period exemption; other sellers are referred, so they need no date.
+    """
+    if not computes_seller_vat(t, seller_kind, usage):
         return False
-    return (TaxKind.VAT, Payer.SELLER) not in t.exemptions(donee_close_relative)
+    return (TaxKind.VAT, Payer.SELLER) not in t.exemptions(relationship)
 
 
 def parse_treatments(text: str) -> Treatments:

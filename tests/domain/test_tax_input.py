@@ -75,7 +75,7 @@ def test_acquisition_date_not_needed_when_no_holding_test_applies() -> None:
         {"usage": "non_residential"},
         {"business_type": "new_home_sale"},
         {"business_type": "inheritance_transfer"},
-        {"business_type": "gift_transfer", "donee_close_relative": True},
+        {"business_type": "gift_transfer", "relationship": "child"},
     ):
         assert TaxInput(**facts(seller_acquired_on=None, **change)).seller_acquired_on is None
 

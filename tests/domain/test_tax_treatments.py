@@ -87,29 +87,32 @@ def test_exchange_of_equal_value_owes_no_deed_tax() -> None:
 
 
 def test_gift_pays_the_provincial_rate_on_the_assessed_value() -> None:
-    bill = assess(case("gift_transfer", donee_close_relative=True, seller_acquired_on=None))
+    bill = assess(case("gift_transfer", relationship="parent", seller_acquired_on=None))
 
     deed = bill.line(TaxKind.DEED)
     assert (deed.base, deed.rate, deed.amount) == (D("2000000"), D("0.03"), D("60000.00"))
     assert bill.line(TaxKind.VAT).exempt
     assert bill.line(TaxKind.PIT, Payer.BUYER).exempt
-    assert bill.total == D("60000.00")
+    assert bill.line(TaxKind.PIT, Payer.SELLER).exempt
+    # 60,000 deed tax + 0.05% stamp duty on 2,000,000 for each party (1,000 + 1,000)
+    assert bill.total == D("62000.00")
 
 
 def test_gift_outside_close_relatives_taxes_donor_vat_and_donee_income() -> None:
     bill = assess(case("gift_transfer", seller_acquired_on=date(2025, 1, 1)))
 
     assert bill.line(TaxKind.VAT).amount == D("58252.43")
-    # 20% × (2,000,000 − deed tax 60,000 paid by the donee)
+    # 20% × (2,000,000 − deed tax 60,000 − stamp duty 1,000 paid by the donee)
     donee = bill.line(TaxKind.PIT, Payer.BUYER)
-    assert (donee.base, donee.amount) == (D("1940000"), D("388000.00"))
+    assert (donee.base, donee.amount) == (D("1939000"), D("387800.00"))
     assert not [x for x in bill.lines if x.tax is TaxKind.PIT and x.payer is Payer.SELLER]
 
 
 def test_new_home_buyer_pays_deed_tax_only_and_the_invoice_is_referred() -> None:
     bill = assess(case("new_home_sale", seller_kind=PartyKind.ENTERPRISE, seller_acquired_on=None))
 
-    assert bill.totals == {Payer.BUYER: D("20000.00"), Payer.SELLER: D("0.00")}
+    # 1% of 2,000,000 less the developer's 9% VAT (165,137.61): 1% × 1,834,862.39
+    assert bill.totals == {Payer.BUYER: D("18348.62"), Payer.SELLER: D("0.00")}
     assert [x.tax for x in bill.lines if not x.exempt] == [TaxKind.DEED]
     assert [r.code for r in bill.referrals] == ["developer_vat_invoice"]
 

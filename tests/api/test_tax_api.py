@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.routes.tax import TaxEstimateRequest, hall_today, router
-from domain.tax import TaxInput
+from domain.tax import TaxDeclaration, TaxInput
 
 
 @pytest.fixture
@@ -94,6 +94,14 @@ def test_sale_date_decides_the_rates(client: TestClient) -> None:
         ({"buyer_home_count": ...}, "buyer_home_count", "Field required"),
         ({"usage": "office"}, "usage", "residential"),
         ({"business_type": "moon_sale"}, "business_type", "no tax treatment for 'moon_sale'"),
+        ({"relationship": "cousin"}, "relationship", "'spouse'"),
+        ({"buyer_home_count": 0}, "buyer_home_count", "counts this home too"),
+        (
+            {"business_type": "exchange_transfer"},
+            "exchange_price_difference",
+            "required for an exchange",
+        ),
+        ({"seller_invoice_vat": "10"}, "seller_invoice_vat", "computed here"),
         ({"sale_date": "2010-01-01", "seller_acquired_on": "2005-01-01"}, "sale_date", "2010"),
     ],
 )
@@ -108,5 +116,41 @@ def test_bad_input_is_422_naming_the_field(
     assert text in error["msg"]
 
 
+def test_gift_to_a_child_is_deed_tax_and_stamp_duty_only(client: TestClient) -> None:
+    # Issue 9: this estimate said ¥30,000 while the case billed ¥256,621.35.
+    bill = client.post(
+        "/tax/estimate",
+        json=body(business_type="gift_transfer", price="1000000", relationship="child"),
+    ).json()
+
+    assert line(bill, "deed_tax")["amount"] == "30000.00"
+    assert line(bill, "stamp_duty", "buyer")["amount"] == "500.00"
+    assert line(bill, "stamp_duty", "seller")["amount"] == "500.00"
+    assert line(bill, "individual_income_tax", "buyer")["exempt"] is True
+    assert bill["totals"] == {"buyer": "30500.00", "seller": "500.00"}
+    assert bill["total"] == "31000.00"
+
+
+def test_new_home_with_the_invoice_vat(client: TestClient) -> None:
+    bill = client.post(
+        "/tax/estimate",
+        json=body(
+            business_type="new_home_sale",
+            seller_kind="enterprise",
+            seller_acquired_on=None,
+            seller_original_price=None,
+            seller_original_taxes="0",
+            seller_invoice_vat="165137.61",
+        ),
+    ).json()
+
+    assert line(bill, "deed_tax")["base"] == "1834862.39"
+    assert bill["total"] == "18348.62"
+
+
 def test_request_carries_every_field_of_the_engine_input() -> None:
     assert set(TaxEstimateRequest.model_fields) == set(TaxInput.model_fields)
+
+
+def test_request_carries_every_fact_a_case_declares() -> None:
+    assert set(TaxDeclaration.model_fields) <= set(TaxEstimateRequest.model_fields)

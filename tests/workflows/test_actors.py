@@ -64,6 +64,7 @@ async def test_each_write_is_audited_with_its_actor(
         ).all()
         collection = session.get(Collection, case_no)
     assert [(e.action, e.actor_id, e.actor_role) for e in events] == [
+        ("accepted", "system", "system"),  # stored by the test as intake would, no token
         ("payment_confirmed", TAX_CLERK.staff_id, "tax"),
         ("collection_chosen", WINDOW_CLERK.staff_id, "window"),
         ("handed_over", WINDOW_CLERK.staff_id, "window"),

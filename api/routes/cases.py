@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Path, Response, status
 from pydantic import BaseModel
@@ -33,9 +33,15 @@ from models.payloads import (
     PaymentInput,
     PaymentResult,
 )
-from workflows.ids import case_workflow_id
-from workflows.property_case import PropertyCaseWorkflow
+from workflows.ids import (
+    QUERY_PROGRESS,
+    UPDATE_CHOOSE_COLLECTION,
+    UPDATE_CONFIRM_PAYMENT,
+    UPDATE_RECORD_HANDOVER,
+    case_workflow_id,
+)
 
+R = TypeVar("R")
 router = APIRouter(prefix="/cases", tags=["cases"], responses=responses(401, 403, 422, 503))
 log = get_logger(__name__)
 
@@ -138,7 +144,8 @@ async def read_case(case_no: CaseNo, db: DatabaseDep, client: TemporalClientDep)
     """Where the case stands: stage and every step, read live from its workflow."""
     handle = await _handle(db, client, case_no)
     try:
-        return await handle.query(PropertyCaseWorkflow.progress)
+        progress: CaseProgress = await handle.query(QUERY_PROGRESS, result_type=CaseProgress)
+        return progress
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise CaseNotFound(case_no) from err
@@ -152,12 +159,17 @@ def _refused_field(message: str, body: type[BaseModel]) -> tuple[str, ...]:
 
 
 async def _update(
-    handle: WorkflowHandle[Any, Any], update: Any, arg: Any, body: type[BaseModel]
-) -> Any:
+    handle: WorkflowHandle[Any, Any],
+    update: str,
+    arg: BaseModel,
+    body: type[BaseModel],
+    result: type[R],
+) -> R:
     """Run the update; a validator's refusal (wrong stage, already done, a repeat that
     differs from the first) is a 409 and nothing changes in the case."""
     try:
-        return await handle.execute_update(update, arg)
+        answer: R = await handle.execute_update(update, arg, result_type=result)
+        return answer
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = getattr(cause, "message", None) or str(cause or err)
@@ -183,9 +195,10 @@ async def confirm_payment(
     handle = await _handle(db, client, case_no)
     result: PaymentResult = await _update(
         handle,
-        PropertyCaseWorkflow.confirm_payment,
+        UPDATE_CONFIRM_PAYMENT,
         PaymentInput(amount=body.amount, reference=body.reference, actor=actor),
         PaymentIn,
+        PaymentResult,
     )
     return result
 
@@ -210,9 +223,10 @@ async def choose_collection(
     try:
         result: CollectionResult = await _update(
             handle,
-            PropertyCaseWorkflow.choose_collection,
+            UPDATE_CHOOSE_COLLECTION,
             CollectionInput(method=body.method, address_id=address_id, actor=actor),
             CollectionIn,
+            CollectionResult,
         )
     except BaseException:
         if address_id is not None:
@@ -236,9 +250,10 @@ async def record_handover(
     handle = await _handle(db, client, case_no)
     result: HandoverResult = await _update(
         handle,
-        PropertyCaseWorkflow.record_handover,
+        UPDATE_RECORD_HANDOVER,
         HandoverInput(window=window, clerk=actor.staff_id, actor=actor),
         HandoverIn,
+        HandoverResult,
     )
     return result
 

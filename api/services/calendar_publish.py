@@ -31,10 +31,9 @@ from logging_setup import get_logger
 from models.actor import SYSTEM_ACTOR
 from models.enums import SearchAttr
 from models.payloads import CalendarUpdateInput, CalendarUpdateResult
-from workflows.ids import PROPERTY_CASE_WORKFLOW
+from workflows.ids import PROPERTY_CASE_WORKFLOW, UPDATE_REBASE_CALENDAR
 
 log = get_logger(__name__)
-UPDATE = "rebase_calendar"
 PARALLEL = 16
 
 
@@ -131,7 +130,9 @@ async def _update_case(
             actor=SYSTEM_ACTOR,
         )
         try:
-            result = await handle.execute_update(UPDATE, inp, result_type=CalendarUpdateResult)
+            result = await handle.execute_update(
+                UPDATE_REBASE_CALENDAR, inp, result_type=CalendarUpdateResult
+            )
         except WorkflowUpdateFailedError as err:
             cause = str(err.cause or err)
             report.refused[workflow_id] = f"{year}: {cause}"

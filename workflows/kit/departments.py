@@ -1,0 +1,79 @@
+"""The department steps: intake's pre-review and push, housing's check, registration."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.housing import HousingActivities
+    from activities.intake import IntakeActivities
+    from activities.registry import RegistryActivities
+    from models.enums import Department, Stage, StepName
+    from workflows.kit.flow import CaseFlow
+
+
+class DepartmentSteps(CaseFlow):
+    """Steps done by a department against its deadline (automatic activities today)."""
+
+    async def _intake(self) -> None:
+        now = workflow.now()
+        self._track.begin(StepName.PRE_REVIEW, now, None)
+        await self._act(
+            StepName.PRE_REVIEW,
+            self._call(
+                IntakeActivities.pre_review_materials,
+                self._step_input(),
+                "材料预审 pre-review",
+            ),
+        )
+        self._track.finish(StepName.PRE_REVIEW, workflow.now())
+        self._enter(Stage.INTAKE, Department.SERVICE_DESK)
+        self._track.begin(StepName.PUSH_DOCUMENTS, workflow.now(), None)
+        pushed = await self._act(
+            StepName.PUSH_DOCUMENTS,
+            self._call(
+                IntakeActivities.push_documents,
+                self._step_input(),
+                "扫描件推送 push scans to the departments",
+            ),
+        )
+        self._track.finish(
+            StepName.PUSH_DOCUMENTS,
+            workflow.now(),
+            f"{pushed.documents} documents → {', '.join(pushed.departments)}",
+        )
+        self._clock.start("overall", self._inp.accepted_at)
+        self._refresh_dues()
+        due = self._clock.due("overall")
+        await self._sms("accepted", "accepted", {"due": self._fmt(due)})
+
+    async def _transaction_check(self) -> None:
+        self._enter(Stage.TRANSACTION_CHECK, Department.HOUSING)
+        result = await self._department_step(
+            StepName.TRANSACTION_CHECK,
+            Department.HOUSING,
+            "transaction_check",
+            self._call(
+                HousingActivities.check_transaction,
+                self._step_input(),
+                "房产交易核查 transaction check",
+            ),
+        )
+        notes = [f"contract {result.contract_no}", *result.mortgages, *result.notes]
+        self._track.finish(StepName.TRANSACTION_CHECK, workflow.now(), "; ".join(notes))
+
+    async def _registration(self) -> None:
+        self._enter(Stage.REGISTRATION, Department.REGISTRATION)
+
+        async def register() -> str:
+            step = self._step_input()
+            await self._call(RegistryActivities.review_registration, step, "审核 review")
+            await self._call(RegistryActivities.record_transfer, step, "登簿 record")
+            printed = await self._call(RegistryActivities.print_certificate, step, "缮证 print")
+            return printed.certificate_no
+
+        number = await self._department_step(
+            StepName.REGISTRATION, Department.REGISTRATION, "registration", register()
+        )
+        self._track.progress.certificate_no = number
+        self._track.finish(StepName.REGISTRATION, workflow.now(), number)

@@ -1,0 +1,378 @@
+"""CaseFlow: the state and the machinery every case flow shares.
+
+A flow subclasses it (with the step mixins it needs) and writes `run` as the list of its
+steps inside `self._run_case(...)`, which turns a refusal, a broken invariant or the end
+of the list into the case's final stage. Here: the progress query, the calendar rebase
+update, deadlines with escalation, activity calls with the shared retry policy, SMS,
+search attributes and details, closing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.archive import ArchiveActivities
+    from activities.notify import NotifyActivities
+    from models.actor import Role, refusal
+    from models.enums import Department, SearchAttr, Stage, StepName, StepStatus
+    from models.payloads import (
+        CalendarUpdateInput,
+        CalendarUpdateResult,
+        CaseInput,
+        CaseProgress,
+        CloseCaseInput,
+        CollectionInput,
+        CollectionResult,
+        DeadlineMove,
+        EscalationInput,
+        HandoverInput,
+        HandoverResult,
+        PaymentResult,
+        SmsInput,
+        StepInput,
+        TaxAssessment,
+    )
+    from workflows.deadline_clock import DeadlineClock, Due
+    from workflows.kit.outcomes import (
+        RETRY,
+        STEP_TIMEOUT,
+        CaseFailed,
+        CaseRefused,
+        any_of,
+        applicant_time,
+        invariant_broken,
+        refusal_of,
+        require,
+    )
+    from workflows.progress import ProgressTracker, initial_progress
+
+T = TypeVar("T")
+A = TypeVar("A")
+
+CALENDAR_BY = frozenset({Role.SYSTEM, Role.ADMIN})
+BUYERS = ["buyer"]
+ALL_PARTIES = ["buyer", "seller"]
+# The deadline each step runs against (keys of `CaseInput.deadlines`).
+STEP_DEADLINE = {
+    StepName.TRANSACTION_CHECK: "transaction_check",
+    StepName.TAX_ASSESSMENT: "tax_assessment",
+    StepName.PAYMENT: "payment",
+    StepName.REGISTRATION: "registration",
+    StepName.COLLECTION: "collection",
+}
+
+
+class CaseFlow:
+    """What every flow's workflow class inherits (its `run` is the flow's own)."""
+
+    def __init__(self, inp: CaseInput) -> None:
+        self._inp = inp
+        self._track = ProgressTracker(initial_progress(inp))
+        self._tax: TaxAssessment | None = None
+        self._payment: PaymentResult | None = None
+        self._collection: CollectionInput | None = None
+        self._collection_result: CollectionResult | None = None
+        self._handover: HandoverResult | None = None
+        self._handover_input: HandoverInput | None = None
+        self._clock = DeadlineClock(inp.calendar, inp.office_hours, inp.deadlines)
+        # Cases started before the calendar rebase publish the calendar attributes only once
+        # they are handed an official year; their histories have no such upserts.
+        self._calendar_attributes = False
+        self._lock = asyncio.Lock()
+        # A confirmation accepted before the deadline counts even if recording it ends after;
+        # none is accepted once the deadline has passed.
+        self._payment_accepted = False
+        self._payment_window_closed = False
+
+    async def _run_case(self, steps: Callable[[], Awaitable[None]]) -> CaseProgress:
+        """Run the flow's steps; a refusal or broken data ends the case visibly instead."""
+        # Patch "calendar-rebase": the case publishes CaseProvisionalYears and
+        # CaseCalendarThrough. Deprecate once no case started before 2026-11-28 is open.
+        self._calendar_attributes = workflow.patched("calendar-rebase")
+        self._publish()
+        try:
+            await steps()
+        except CaseRefused as refused:
+            await self._sms("refused", "refused", {"reason": refused.reason})
+            await self._close(Stage.REFUSED, refused.reason)
+        except CaseFailed as failure:
+            await self._fail(failure)
+        except ActivityError as err:
+            broken = invariant_broken(err)
+            if broken is None:
+                raise
+            await self._fail(broken)
+        return await self._finish()
+
+    # --- the query and the update every flow answers ---------------------------------------
+
+    @workflow.query
+    def progress(self) -> CaseProgress:
+        """Stage and every step with its status and times."""
+        return self._track.progress
+
+    @workflow.update(name="rebase_calendar")
+    async def rebase_calendar(self, inp: CalendarUpdateInput) -> CalendarUpdateResult:
+        """日历更新 calendar updated: take in an official year, recompute pending deadlines.
+
+        Each pending deadline is recomputed from the moment its step began; whatever waits
+        on it sets its timer anew (a deadline moved into the past fires at once). A payer
+        whose payment deadline moved is told the new date by SMS.
+        """
+        moves = self._clock.rebase(inp.calendar)
+        self._calendar_attributes = True
+        p = self._track.progress
+        p.calendar_updates.append(inp.reference)
+        moved: list[DeadlineMove] = []
+        for key, (before, after) in moves.items():
+            if (before and before.at) != (after and after.at):
+                moved.append(
+                    DeadlineMove(
+                        deadline=key,
+                        before=before.at if before else None,
+                        after=after.at if after else None,
+                    )
+                )
+        self._refresh_dues()
+        running = self._track.running_step()
+        self._publish(
+            self._clock.due(STEP_DEADLINE[running.name])
+            if running is not None and running.name in STEP_DEADLINE
+            else None
+        )
+        payment_moved = any(m.deadline == "payment" for m in moved)
+        waiting = self._track.step(StepName.PAYMENT).status == StepStatus.WAITING
+        if payment_moved and waiting and self._tax is not None:
+            await self._tell_payers(
+                "payment_due_changed", self._clock.due("payment"), f"_{self._clock.version}"
+            )
+        return CalendarUpdateResult(
+            moved=moved, provisional_years=sorted(self._clock.calendar.provisional_years)
+        )
+
+    @rebase_calendar.validator
+    def _validate_rebase(self, inp: CalendarUpdateInput) -> None:
+        require(refusal(inp.actor, CALENDAR_BY, "update the calendar"))
+        problems = self._clock.contradictions(inp.calendar)
+        if problems:
+            raise ValueError(f"calendar: {'; '.join(problems[:5])}")
+
+    # --- machinery ---------------------------------------------------------------------------
+
+    async def _department_step(
+        self, name: StepName, department: Department, deadline_key: str, work: Awaitable[T]
+    ) -> T:
+        """Run a department's work against its deadline; escalate once if the deadline passes.
+
+        A calendar update re-sets the deadline timer; a step already escalated stays so.
+        """
+        due = self._clock.start(deadline_key, workflow.now())
+        self._track.begin(name, workflow.now(), None)
+        self._refresh_dues()
+        self._publish(due)
+        task = asyncio.ensure_future(self._act(name, work))
+        while not task.done():
+            version = self._clock.version
+            changed = asyncio.ensure_future(workflow.wait_condition(self._calendar_moved(version)))
+            waits: list[asyncio.Future[Any]] = [task, changed]
+            due = self._clock.due(deadline_key)
+            if due is not None:
+                waits.append(
+                    asyncio.ensure_future(
+                        workflow.sleep(
+                            max(due.at - workflow.now(), timedelta(seconds=1)),
+                            summary=f"时限 deadline {name.value}",
+                        )
+                    )
+                )
+            await workflow.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in waits[1:]:
+                waiting.cancel()
+            if task.done() or changed.done():
+                continue
+            assert due is not None
+            self._track.escalated(name)
+            self._publish(due)
+            await self._call(
+                ArchiveActivities.escalate_deadline,
+                EscalationInput(
+                    case_no=self._inp.case_no,
+                    step=name.value,
+                    department=department,
+                    due_at=due.at,
+                ),
+                f"超时督办 escalate {name.value}",
+            )
+            break
+        return await task
+
+    async def _call(self, method: Callable[[Any, A], T], arg: A, summary: str) -> T:
+        """Schedule one activity with the shared timeout and retry policy."""
+        result: T = await workflow.execute_activity_method(
+            method, arg, start_to_close_timeout=STEP_TIMEOUT, retry_policy=RETRY, summary=summary
+        )
+        return result
+
+    async def _act(self, name: StepName, work: Awaitable[T]) -> T:
+        """Await an activity; turn a business refusal into `CaseRefused`."""
+        try:
+            return await work
+        except ActivityError as err:
+            failure = invariant_broken(err)
+            if failure is not None:
+                raise failure from err
+            refused = refusal_of(err)
+            if refused is not None:
+                raise CaseRefused(name, refused.message) from err
+            raise
+
+    async def _wait_for(
+        self, condition: Callable[[], bool], timeout: timedelta, summary: str
+    ) -> bool:
+        """Wait for a condition with a named timer; False if the timer fired first."""
+        if timeout <= timedelta(0):
+            return condition()
+        try:
+            await workflow.wait_condition(condition, timeout=timeout, timeout_summary=summary)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _wait_until_due(self, condition: Callable[[], bool], key: str, summary: str) -> bool:
+        """Wait for a condition until deadline `key`, following calendar updates.
+
+        True if the condition came first, False once the deadline passed.
+        """
+        while True:
+            version = self._clock.version
+            woken = any_of(condition, self._calendar_moved(version))
+            due = self._clock.due(key)
+            if due is None:
+                await workflow.wait_condition(woken)
+            elif not await self._wait_for(woken, due.at - workflow.now(), summary):
+                return False
+            if condition():
+                return True
+
+    async def _tell_payers(self, template: str, due: Due | None, suffix: str = "") -> None:
+        """Each side learns its own share: the buyer the deed tax, the seller VAT and PIT."""
+        assert self._tax is not None
+        shares = (("buyer", self._tax.buyer_total), ("seller", self._tax.seller_total))
+        for role, amount in shares:
+            if amount > 0:
+                params = {"total": str(amount), "due": self._fmt(due)}
+                await self._sms(template, f"{template}_{role}{suffix}", params, [role])
+
+    async def _sms(
+        self, template: str, step: str, params: dict[str, str], roles: list[str] | None = None
+    ) -> None:
+        await self._call(
+            NotifyActivities.send_sms,
+            SmsInput(
+                case_no=self._inp.case_no,
+                step=step,
+                template=template,
+                params=params,
+                to_roles=roles or ALL_PARTIES,
+            ),
+            f"短信 SMS {template}",
+        )
+
+    async def _close(self, stage: Stage, reason: str | None = None) -> None:
+        # Archive first, so a client that sees the final stage also finds the closed record.
+        await self._call(
+            ArchiveActivities.close_case,
+            CloseCaseInput(case_no=self._inp.case_no, outcome=stage, reason=reason),
+            f"归档 archive ({stage.value})",
+        )
+        self._track.close(stage, workflow.now(), reason)
+        self._publish()
+
+    async def _fail(self, failure: CaseFailed) -> None:
+        """Stop the case visibly: stage `failed`, a supervisor's escalation, the hold released."""
+        running = self._track.running_step()
+        step = running.name.value if running is not None else failure.where
+        await self._call(
+            ArchiveActivities.escalate_deadline,
+            EscalationInput(
+                case_no=self._inp.case_no,
+                step=step,
+                department=self._track.progress.department,
+                due_at=workflow.now(),
+                kind="failed",
+                reason=failure.reason,
+            ),
+            f"转人工 failed at {step}",
+        )
+        await self._sms("failed", "failed", {})
+        await self._close(Stage.FAILED, failure.reason)
+
+    async def _finish(self) -> CaseProgress:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._track.progress
+
+    def _calendar_moved(self, since: int) -> Callable[[], bool]:
+        """A condition that turns true once a calendar update arrives after version `since`."""
+        return lambda: self._clock.version != since
+
+    def _refresh_dues(self) -> None:
+        """Write every started deadline, as the clock now computes it, into the progress."""
+        p = self._track.progress
+        overall = self._clock.due("overall")
+        p.completion_due_at = overall.at if overall else None
+        p.completion_due_provisional = bool(overall and overall.provisional)
+        for name, key in STEP_DEADLINE.items():
+            step = self._track.step(name)
+            if step.status not in (StepStatus.RUNNING, StepStatus.WAITING):
+                continue
+            due = self._clock.due(key)
+            step.due_at = due.at if due else None
+            step.due_provisional = bool(due and due.provisional)
+            if name == StepName.PAYMENT:
+                p.payment_due_at = step.due_at
+                p.payment_due_provisional = step.due_provisional
+
+    def _fmt(self, due: Due | None) -> str:
+        """A deadline as the applicant reads it: hall-local time, marked if provisional."""
+        return applicant_time(due.at if due else None, self._inp.office_hours.zone) + (
+            "（预计/provisional）" if due and due.provisional else ""
+        )
+
+    def _enter(self, stage: Stage, department: Department, due: Due | None = None) -> None:
+        self._track.enter(stage, department)
+        self._publish(due)
+
+    def _publish(self, due: Due | None = None) -> None:
+        """Upsert the search attributes and the UI's current details after every change."""
+        p = self._track.progress
+        attributes: list[SearchAttributeUpdate[Any]] = [
+            SearchAttr.STAGE.value_set(p.stage.value),
+            SearchAttr.DEPARTMENT.value_set(p.department.value),
+            SearchAttr.BUSINESS_TYPE.value_set(p.business_type),
+            SearchAttr.HALL.value_set(self._inp.hall),
+            SearchAttr.DUE_AT.value_set(due.at) if due else SearchAttr.DUE_AT.value_unset(),
+        ]
+        if self._calendar_attributes:
+            calendar = self._clock.calendar
+            years = [str(y) for y in sorted(calendar.provisional_years)]
+            attributes += [
+                SearchAttr.PROVISIONAL_YEARS.value_set(years)
+                if years
+                else SearchAttr.PROVISIONAL_YEARS.value_unset(),
+                SearchAttr.CALENDAR_THROUGH.value_set(
+                    datetime.combine(calendar.last_day, time(), tzinfo=UTC)
+                ),
+            ]
+        workflow.upsert_search_attributes(attributes)
+        workflow.set_current_details(self._track.details())
+
+    def _step_input(self) -> StepInput:
+        return StepInput(case_no=self._inp.case_no)

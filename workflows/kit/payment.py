@@ -1,0 +1,145 @@
+"""Tax assessment and payment: the bill, the SMS to each payer, the reminder and the lapse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.tax import TaxActivities
+    from models.actor import SYSTEM_ACTOR, Role, refusal
+    from models.enums import Department, Stage, StepName, StepStatus
+    from models.payloads import PaymentInput, PaymentRecordInput, PaymentResult
+    from workflows.kit.flow import CaseFlow
+    from workflows.kit.outcomes import any_of, require
+
+# Payment confirmation is the tax bureau's, never the applicant's.
+PAYERS_CONFIRMED_BY = frozenset({Role.TAX})
+
+
+class PaymentSteps(CaseFlow):
+    """The `confirm_payment` update and the steps that wait for it."""
+
+    @workflow.update
+    async def confirm_payment(self, inp: PaymentInput) -> PaymentResult:
+        """The tax bureau confirms the applicant paid the assessed total."""
+        self._payment_accepted = True
+        async with self._lock:
+            if self._payment is None:
+                self._payment = await self._call(
+                    TaxActivities.record_payment,
+                    PaymentRecordInput(
+                        case_no=self._inp.case_no,
+                        amount=inp.amount,
+                        reference=inp.reference,
+                        paid_at=workflow.now(),
+                        actor=inp.actor,
+                    ),
+                    "记录缴税 record payment",
+                )
+            if (inp.reference, inp.amount) != (self._payment.reference, self._payment.amount):
+                # Two different confirmations sent at once both pass the validator before
+                # either is recorded: the one that lost the lock is refused here.
+                raise ApplicationError(
+                    f"taxes are already paid for this case (reference {self._payment.reference})",
+                    type="PaymentConflict",
+                    non_retryable=True,
+                )
+            return self._payment
+
+    @confirm_payment.validator
+    def _validate_payment(self, inp: PaymentInput) -> None:
+        require(refusal(inp.actor, PAYERS_CONFIRMED_BY, "confirm a payment"))
+        if self._payment is not None:
+            if inp.reference != self._payment.reference:
+                raise ValueError("taxes are already paid for this case")
+            if inp.amount != self._payment.amount:
+                raise ValueError(
+                    f"amount: payment {inp.reference} is already recorded with "
+                    f"{self._payment.amount}, not {inp.amount}"
+                )
+            return  # a repeated confirmation of the same payment is answered, not refused
+        if self._payment_window_closed:
+            raise ValueError("the payment deadline has passed; the case is closed as lapsed")
+        if self._track.progress.stage != Stage.AWAITING_PAYMENT or self._tax is None:
+            raise ValueError(f"no payment is due in stage {self._track.progress.stage.value}")
+        if inp.amount != self._tax.total:
+            raise ValueError(f"amount: must equal the assessed total {self._tax.total}")
+
+    async def _taxes(self) -> bool:
+        """Assess, ask the applicant to pay, wait; False if the payment window lapsed."""
+        self._enter(Stage.TAX_ASSESSMENT, Department.TAX)
+        self._tax = await self._department_step(
+            StepName.TAX_ASSESSMENT,
+            Department.TAX,
+            "tax_assessment",
+            self._call(
+                TaxActivities.assess_taxes,
+                self._step_input(),
+                "核税 tax assessment",
+            ),
+        )
+        self._track.progress.tax_total = self._tax.total
+        self._track.finish(StepName.TAX_ASSESSMENT, workflow.now(), f"total ¥{self._tax.total}")
+        if self._tax.total == 0:
+            self._track.finish(StepName.PAYMENT, workflow.now(), "nothing to pay")
+            await self._record_zero_payment()
+            return True
+
+        due = self._clock.start("payment", workflow.now())
+        self._track.begin(StepName.PAYMENT, workflow.now(), None, StepStatus.WAITING)
+        self._refresh_dues()
+        self._enter(Stage.AWAITING_PAYMENT, Department.APPLICANT, due)
+        await self._tell_payers("pay_taxes", due)
+        # Patch "payment-accepted-before-deadline": wait for the accepted confirmation, not for
+        # its recording, so one accepted just before the deadline is never lapsed. Deprecate
+        # once no case started before 2026-11-28 is waiting for payment.
+        accepted: Callable[[], bool]
+        if workflow.patched("payment-accepted-before-deadline"):
+            accepted = lambda: self._payment_accepted  # noqa: E731
+        else:
+            accepted = lambda: self._payment is not None  # noqa: E731
+        # The reminder at half the payment window, then the lapse at its end; both follow a
+        # calendar update (the window is measured from when the payment step began).
+        reminded = False
+        while True:
+            version = self._clock.version
+            due = self._clock.due("payment")
+            woken = any_of(accepted, self._calendar_moved(version))
+            if due is None:
+                await workflow.wait_condition(woken)
+            elif not reminded:
+                start = self._track.step(StepName.PAYMENT).started_at or workflow.now()
+                halfway = start + (due.at - start) / 2 - workflow.now()
+                if not await self._wait_for(woken, halfway, "缴税提醒 payment reminder"):
+                    await self._tell_payers("payment_reminder", due)
+                    reminded = True
+            elif not await self._wait_for(
+                woken, due.at - workflow.now(), "缴税期限 payment deadline"
+            ):
+                self._payment_window_closed = True
+                await self._sms("payment_lapsed", "payment_lapsed", {})
+                return False
+            if accepted():
+                break
+        await workflow.wait_condition(lambda: self._payment is not None)
+        assert self._payment is not None
+        self._track.finish(StepName.PAYMENT, workflow.now(), f"paid {self._payment.reference}")
+        return True
+
+    async def _record_zero_payment(self) -> None:
+        # Exempt cases still push a "paid" status so registration's review sees it.
+        self._payment = await self._call(
+            TaxActivities.record_payment,
+            PaymentRecordInput(
+                case_no=self._inp.case_no,
+                amount=Decimal(0),
+                reference="EXEMPT",
+                paid_at=workflow.now(),
+                actor=SYSTEM_ACTOR,
+            ),
+            "免税 nothing to pay",
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,8 @@ class Settings(BaseSettings):
     PROVINCE_ABBR: str = "鄂"
     CITY_NAME: str = "武汉市"
     CERTIFICATE_SERIAL_WIDTH: int = Field(default=7, ge=3, le=10)
+    # The hall's one clock: acceptance dates, certificate years, the desk's "today". The
+    # office hours (domain/data/office_hours.toml) must name the same zone, or nothing starts.
     TIMEZONE: str = "Asia/Shanghai"
     LOG_FORMAT: Literal["console", "json"] | None = None
     # The hall's JWT signing secret. `make run` keeps a random one under var/; production
@@ -57,6 +60,15 @@ class Settings(BaseSettings):
             return value.replace("postgresql://", "postgresql+psycopg://", 1)
         return value
 
+    @field_validator("TIMEZONE")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"TIMEZONE: unknown time zone {value!r}") from None
+        return value
+
     @model_validator(mode="after")
     def _secret_set_in_production(self) -> Settings:
         if self.ENVIRONMENT == "production" and self.AUTH_SECRET == DEV_AUTH_SECRET:
@@ -70,6 +82,11 @@ class Settings(BaseSettings):
         if self.EMS_GATEWAY == "http" and not self.EMS_HTTP_URL:
             raise ValueError("EMS_GATEWAY=http needs EMS_HTTP_URL")
         return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The hall's time zone, the one every process reads its local dates in."""
+        return ZoneInfo(self.TIMEZONE)
 
     @property
     def log_format(self) -> Literal["console", "json"]:

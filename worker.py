@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -25,6 +24,7 @@ from activities.registry import RegistryActivities
 from activities.tax import TaxActivities
 from api.services.calendar_publish import publish_calendar
 from config import Settings, WorkerRole, get_settings
+from domain.calendar.office_hours import load_office_hours, require_zone
 from domain.catalog import get_catalog
 from integrations.blobs import BlobStore
 from integrations.ems import EmsGateway
@@ -50,13 +50,14 @@ def build_activities(
     """Every activity bound to its dependencies; tests pass their own gateways."""
     intake = IntakeActivities(db, blobs or blob_store(settings), get_catalog())
     housing = HousingActivities(db)
-    tax = TaxActivities(db)
+    tax = TaxActivities(db, zone=settings.zone)
     registry = RegistryActivities(
         db,
         get_catalog(),
         settings.PROVINCE_ABBR,
         settings.CITY_NAME,
         settings.CERTIFICATE_SERIAL_WIDTH,
+        zone=settings.zone,
     )
     notify = NotifyActivities(db, sms or sms_gateway(settings), settings.HALL_NAME)
     delivery = DeliveryActivities(db, ems or ems_gateway(settings))
@@ -108,7 +109,7 @@ def build_worker(
 async def _publish_calendar(client: Client, settings: Settings) -> None:
     """Hand running cases any official year published since they started (never fatal)."""
     try:
-        today = datetime.now(ZoneInfo(settings.TIMEZONE)).date()
+        today = datetime.now(settings.zone).date()
         report = await publish_calendar(client, today=today)
         log.info("calendar checked", summary=report.summary())
     except Exception as err:  # noqa: BLE001 - the worker must run even if this cannot
@@ -117,6 +118,8 @@ async def _publish_calendar(client: Client, settings: Settings) -> None:
 
 async def main() -> None:
     settings = get_settings()
+    # Before anything connects: a worker on two clocks would misdate every deadline.
+    require_zone(load_office_hours(), settings.TIMEZONE)
     configure_logging(settings.log_format)
     db = Database(settings.DATABASE_URL)
     client = await connect(settings)

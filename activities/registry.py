@@ -41,7 +41,6 @@ from models.titles import (
 )
 
 log = get_logger(__name__)
-HALL_TZ = ZoneInfo("Asia/Shanghai")
 # What registration waits for from each other department that takes part.
 REVIEW_NEEDS = {Department.HOUSING: "transaction_check", Department.TAX: "taxes_paid"}
 
@@ -121,13 +120,21 @@ class RegistryActivities:
     """Changes the register; each step is safe to retry."""
 
     def __init__(
-        self, db: Database, catalog: Catalog, province: str, city: str, serial_width: int
+        self,
+        db: Database,
+        catalog: Catalog,
+        province: str,
+        city: str,
+        serial_width: int,
+        *,
+        zone: ZoneInfo,
     ) -> None:
         self.db = db
         self.catalog = catalog
         self.province = province
         self.city = city
         self.serial_width = serial_width
+        self.zone = zone  # the hall's (Settings.TIMEZONE): register dates, certificate years
 
     @activity.defn(name="review_registration")
     @invariants_are_final
@@ -200,7 +207,7 @@ class RegistryActivities:
             current = open_title(session, unit.unit_number)
             held = holders(session, current) if current else []
             _fence(session, case, unit, current, held, sellers)
-            today = now.astimezone(HALL_TZ).date()
+            today = now.astimezone(self.zone).date()
             shares = after_transfer(
                 {h.holder_id_number: parse_share(h.share) for h in held},
                 sellers,
@@ -253,7 +260,7 @@ class RegistryActivities:
                 raise ValueError(f"case {inp.case_no}: print before record")
             owners = holders(session, title)
             now = datetime.now(UTC)
-            year = now.astimezone(HALL_TZ).year
+            year = now.astimezone(self.zone).year
             serial = next_serial(session, f"certificate:title:{self.city}:{year}")
             number = CertificateNumber(
                 kind=CertificateKind.TITLE,

@@ -35,7 +35,6 @@ from models.payloads import PaymentRecordInput, PaymentResult, StepInput, TaxAss
 from models.register import Ownership, Property
 
 log = get_logger(__name__)
-HALL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _kinds(parties: list[Party], role: str) -> tuple[PartyKind, ...]:
@@ -48,8 +47,10 @@ def _kinds(parties: list[Party], role: str) -> tuple[PartyKind, ...]:
     return tuple(kinds)
 
 
-def case_facts(session: Session, case: Case) -> CaseFacts:
+def case_facts(session: Session, case: Case, zone: ZoneInfo) -> CaseFacts:
     """Gather a case's tax facts from the archive and the register; decide nothing.
+
+    ``zone`` is the hall's: the acceptance date (which rules are in force) is its local date.
 
     Raises:
         ValueError: the archive or the register holds a fact the engine cannot read (a
@@ -81,7 +82,7 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
     return CaseFacts(
         business_type=case.business_type,
         price=case.price,
-        accepted_on=case.accepted_at.astimezone(HALL_TZ).date(),
+        accepted_on=case.accepted_at.astimezone(zone).date(),
         area_m2=unit.area_m2,
         usage=Usage(unit.usage),
         city_district=is_city_district(unit.division),
@@ -110,8 +111,9 @@ def _reason(err: ValueError) -> str:
 class TaxActivities:
     """Assesses a case's taxes once and records its payment once."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, zone: ZoneInfo) -> None:
         self.db = db
+        self.zone = zone  # the hall's (Settings.TIMEZONE): acceptance dates are read in it
 
     @activity.defn(name="assess_taxes")
     @invariants_are_final
@@ -148,13 +150,12 @@ class TaxActivities:
             referrals=[r["code"] for r in stored.bill.get("referrals", [])],
         )
 
-    @staticmethod
-    def _assess(session: Session, case: Case) -> TaxBill:
+    def _assess(self, session: Session, case: Case) -> TaxBill:
         try:
-            return assess(tax_input_from_case(case_facts(session, case)))
+            return assess(tax_input_from_case(case_facts(session, case, self.zone)))
         except UnknownTreatment:
             log.warning("no tax treatment: referred", case_no=case.case_no)
-            accepted_on = case.accepted_at.astimezone(HALL_TZ).date()
+            accepted_on = case.accepted_at.astimezone(self.zone).date()
             return referred_bill(case.business_type, accepted_on)
         except ValueError as err:  # ValidationError and NoRulesInForce among them
             reason = f"the case's tax facts cannot be assessed: {_reason(err)}"

@@ -14,6 +14,7 @@ from api.auth.gate import AuthGate
 from api.body_limit import JSON_BODY_LIMIT, BodySizeLimit
 from api.routes import cases, health, scans
 from config import Settings, get_settings
+from domain.calendar.office_hours import load_office_hours, require_zone
 from integrations.blobs import BlobStore
 from integrations.factory import blob_store
 from logging_setup import configure_logging
@@ -28,8 +29,14 @@ def create_app(
     db: Database | None = None,
     blobs: BlobStore | None = None,
 ) -> FastAPI:
-    """Build the app; tests hand in their own client, database and blob store."""
+    """Build the app; tests hand in their own client, database and blob store.
+
+    Raises:
+        ZoneMismatch: the office hours and the settings name different time zones; checked
+            here, before serving, because `make run` and production both build the app so.
+    """
     settings = settings or get_settings()
+    require_zone(load_office_hours(), settings.TIMEZONE)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:

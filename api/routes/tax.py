@@ -3,12 +3,12 @@
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.auth.fence import PUBLIC
+from api.deps import SettingsDep
 from api.errors import responses
 from api.schemas import DecimalShape
 from domain.tax import (
@@ -28,12 +28,10 @@ router = APIRouter(
     prefix="/tax", tags=["tax"], responses=responses(400, 413, 422), dependencies=[PUBLIC]
 )
 
-HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
-
-def hall_today() -> date:
+def hall_today(settings: SettingsDep) -> date:
     """Today's date in the hall's time zone: the default acceptance date of an estimate."""
-    return datetime.now(HALL_TIMEZONE).date()
+    return datetime.now(settings.zone).date()
 
 
 TodayDep = Annotated[date, Depends(hall_today)]

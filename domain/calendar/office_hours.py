@@ -90,7 +90,8 @@ class OfficeHours(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    tz: str = "Asia/Shanghai"
+    # No default: the data file names its zone, and the processes check it against settings.
+    tz: str
     regular: list[Session] = Field(min_length=1)
     extended: list[Session] = Field(default_factory=list)
     count_extended: bool = False
@@ -119,6 +120,26 @@ class OfficeHours(BaseModel):
         # Checked even when no session names the day, so a day beyond the calendar is an error.
         calendar.require(day)
         return _merge(s for s in sessions if s.applies_on(calendar, day))
+
+
+class ZoneMismatch(ValueError):
+    """The office hours and the hall's settings disagree on the time zone."""
+
+
+def require_zone(hours: OfficeHours, zone: str) -> None:
+    """Refuse office hours kept on another clock than the hall's ``zone`` (its settings).
+
+    Deadlines count office hours in ``hours.tz`` while dates elsewhere are read in the
+    settings' zone; two clocks would put a case's deadline and its dates a day apart.
+
+    Raises:
+        ZoneMismatch: naming both zones and where each is set.
+    """
+    if hours.tz != zone:
+        raise ZoneMismatch(
+            f"office hours time zone {hours.tz!r} (tz in domain/data/office_hours.toml) "
+            f"differs from the hall's TIMEZONE {zone!r} (settings); make them the same"
+        )
 
 
 def _merge(sessions: Any) -> list[tuple[time, time]]:

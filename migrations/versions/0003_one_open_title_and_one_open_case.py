@@ -39,6 +39,7 @@ down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Frozen with this migration (history): not Settings.TIMEZONE, which may change later.
 HALL_TZ = ZoneInfo("Asia/Shanghai")
 VERSIONED = ("title", "title_holder", "encumbrance", "filedcontract")
 Money = models.money.Money

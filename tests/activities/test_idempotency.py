@@ -132,7 +132,7 @@ class CommitTogether(Database):
 def test_two_overlapping_record_transfer_attempts_give_the_buyer_one_title(desk: Desk) -> None:
     case = store_case(desk)
     racing = CommitTogether(desk.db.url, parties=2)
-    registry = RegistryActivities(racing, get_catalog(), "鄂", "武汉市", 7)
+    registry = RegistryActivities(racing, get_catalog(), "鄂", "武汉市", 7, zone=desk.registry.zone)
     failed: list[BaseException] = []
 
     def attempt() -> None:

@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.calendar import DayKind, OfficeHours, Session, load_office_hours, official_calendar
+from domain.calendar.office_hours import ZoneMismatch, require_zone
 
 CAL = official_calendar(2026, 2026)
 
@@ -73,9 +74,21 @@ def test_bad_office_hours_are_refused() -> None:
     with pytest.raises(ValidationError, match="unknown time zone"):
         OfficeHours(tz="Mars/Olympus", regular=[morning])
     with pytest.raises(ValidationError, match="regular"):
-        OfficeHours(regular=[])
+        OfficeHours(tz="Asia/Shanghai", regular=[])
 
 
 def test_travels_as_json() -> None:
     hours = load_office_hours()
     assert OfficeHours.model_validate_json(hours.model_dump_json()) == hours
+
+
+def test_office_hours_on_the_halls_zone_pass() -> None:
+    require_zone(load_office_hours(), "Asia/Shanghai")
+
+
+def test_office_hours_on_another_zone_are_refused_naming_both() -> None:
+    with pytest.raises(ZoneMismatch) as refused:
+        require_zone(load_office_hours(), "Asia/Urumqi")
+    message = str(refused.value)
+    assert "'Asia/Shanghai'" in message and "office_hours.toml" in message
+    assert "'Asia/Urumqi'" in message and "TIMEZONE" in message

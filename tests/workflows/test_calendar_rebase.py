@@ -65,6 +65,24 @@ async def _intake_day(ts: TimeskipHall) -> datetime:
         year += 1
 
 
+async def _accept_on_intake_day(
+    ts: TimeskipHall,
+) -> tuple[datetime, WorkflowHandle[Any, CaseProgress]]:
+    """A sale accepted on the intake day through intake's own `start_workflow`."""
+    h = ts.hall
+    intake = await _intake_day(ts)
+    await skip_to(ts.env, intake)
+    case = await store_sale(h)
+    case.accepted_at = await ts.env.get_current_time()
+    await case_intake.start_workflow(
+        h.client, get_catalog(), case, h.task_queue, h.settings.TIMEZONE
+    )
+    handle: WorkflowHandle[Any, CaseProgress] = h.client.get_workflow_handle(
+        case_workflow_id(case.case_no), result_type=CaseProgress
+    )
+    return intake, handle
+
+
 def _official_next_year(year: int) -> tuple[WorkingCalendar, list[date]]:
     """A made-up notice for `year`: the statutory days plus two bridge days after 1 January."""
     rule = provisional_arrangement(year)
@@ -105,17 +123,7 @@ async def _this_year_made_official(handle: WorkflowHandle[Any, Any], year: int) 
 async def test_provisional_deadlines_move_when_the_official_year_is_handed_in(
     ts_hall: TimeskipHall, ts_worker: Worker
 ) -> None:
-    h = ts_hall.hall
-    intake = await _intake_day(ts_hall)
-    await skip_to(ts_hall.env, intake)
-    case = await store_sale(h)
-    case.accepted_at = await ts_hall.env.get_current_time()
-    await case_intake.start_workflow(
-        h.client, get_catalog(), case, h.task_queue, h.settings.TIMEZONE
-    )
-    handle: WorkflowHandle[Any, CaseProgress] = h.client.get_workflow_handle(
-        case_workflow_id(case.case_no), result_type=CaseProgress
-    )
+    intake, handle = await _accept_on_intake_day(ts_hall)
 
     waiting = await reach_stage(handle, Stage.AWAITING_PAYMENT)
     payment = step(waiting, StepName.PAYMENT)
@@ -188,15 +196,7 @@ async def test_provisional_deadlines_move_when_the_official_year_is_handed_in(
 async def test_a_table_that_contradicts_official_days_is_refused(
     ts_hall: TimeskipHall, ts_worker: Worker
 ) -> None:
-    h = ts_hall.hall
-    intake = await _intake_day(ts_hall)
-    await skip_to(ts_hall.env, intake)
-    case = await store_sale(h)
-    case.accepted_at = await ts_hall.env.get_current_time()
-    await case_intake.start_workflow(
-        h.client, get_catalog(), case, h.task_queue, h.settings.TIMEZONE
-    )
-    handle = h.client.get_workflow_handle(case_workflow_id(case.case_no))
+    intake, handle = await _accept_on_intake_day(ts_hall)
     await reach_stage(handle, Stage.AWAITING_PAYMENT)
     await _this_year_made_official(handle, intake.year)
     official, bridges = _official_next_year(intake.year + 1)

@@ -41,7 +41,6 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         own_db = db is None
-        app.state.settings = settings
         app.state.db = db or Database(settings.DATABASE_URL)
         app.state.temporal = temporal or await connect(settings)
         app.state.blobs = blobs or blob_store(settings)
@@ -55,6 +54,9 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    # Set here, not in the lifespan: no I/O, and routes that need only settings (the desk's
+    # tax estimate reads the hall's "today") also answer on an app run without its lifespan.
+    app.state.settings = settings
     errors.install(app)
     hold_errors.install(app)  # 409 naming the case that holds the unit
     app.add_middleware(

@@ -1,4 +1,5 @@
-"""Dependencies handed to routes; all made in the lifespan, none at import."""
+"""Dependencies handed to routes; settings set when the app is built, the rest made in the
+lifespan, none at import."""
 
 from __future__ import annotations
 

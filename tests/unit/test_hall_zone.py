@@ -13,6 +13,7 @@ import worker
 from activities.registry import RegistryActivities
 from activities.tax import TaxActivities
 from api.app import create_app
+from api.routes.tax import hall_today
 from config import Settings
 from domain.calendar import load_office_hours
 from domain.calendar.office_hours import ZoneMismatch
@@ -67,3 +68,10 @@ def test_activities_get_the_settings_zone(tmp_path: Path) -> None:
         if isinstance(owner, TaxActivities | RegistryActivities)
     }
     assert zoned == {TaxActivities: ZoneInfo(OTHER_ZONE), RegistryActivities: ZoneInfo(OTHER_ZONE)}
+
+
+def test_the_desks_today_is_read_in_the_settings_zone() -> None:
+    # 25 hours apart: whatever the hour, Kiritimati's date is ahead of Pago Pago's.
+    ahead = hall_today(Settings(ENVIRONMENT="test", TIMEZONE="Pacific/Kiritimati"))
+    behind = hall_today(Settings(ENVIRONMENT="test", TIMEZONE="Pacific/Pago_Pago"))
+    assert ahead > behind

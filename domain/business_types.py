@@ -23,20 +23,14 @@ from pydantic import (
     model_validator,
 )
 
+from domain.departments import PARTICIPANTS, STEP_DEPARTMENTS, StepName
+from domain.departments import Department as Department  # re-exported: the catalog's word
 from domain.parties import PartyKind
 
 STATUTORY_LIMIT_DAYS = 30
 """不动产登记暂行条例 art. 20: registration completes within 30 working days of acceptance."""
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class Department(StrEnum):
-    """The three bodies that share the one window; each keeps its own legal powers."""
-
-    HOUSING = "housing"
-    TAX = "tax"
-    REGISTRATION = "registration"
 
 
 class DeadlineStep(StrEnum):
@@ -50,15 +44,15 @@ class DeadlineStep(StrEnum):
     OVERALL = "overall"
 
 
-STEP_DEPARTMENT: dict[DeadlineStep, Department | None] = {
-    DeadlineStep.TRANSACTION_CHECK: Department.HOUSING,
-    DeadlineStep.TAX_ASSESSMENT: Department.TAX,
-    DeadlineStep.PAYMENT: Department.TAX,
-    DeadlineStep.REGISTRATION: Department.REGISTRATION,
-    DeadlineStep.COLLECTION: None,
-    DeadlineStep.OVERALL: None,
-}
-"""The department whose taking part makes a step apply (None: every case has the step)."""
+def deadline_participant(step: DeadlineStep) -> Department | None:
+    """The department whose taking part makes a deadline apply (None: every case has it).
+
+    Read from the one step map (:data:`domain.departments.STEP_DEPARTMENTS`); the overall
+    deadline is the case's, not a step's.
+    """
+    if step is DeadlineStep.OVERALL:
+        return None
+    return STEP_DEPARTMENTS[StepName(step.value)].participant
 
 
 class Applicants(StrEnum):
@@ -73,9 +67,11 @@ def _enum_values(enum: type[StrEnum]) -> str:
 
 
 def parse_departments(value: Any) -> frozenset[Department]:
-    """Read a list of department names, naming any unknown one.
+    """Read a list of taking-part department names, naming any other one.
 
     Shared with :class:`domain.materials.Material` so both files report the same message.
+    Only :data:`~domain.departments.PARTICIPANTS` take part; the service desk, the applicant
+    and ``none`` hold a case but are no department a catalog entry can list.
 
     Raises:
         ValueError: not a list, or an unknown department name.
@@ -84,19 +80,18 @@ def parse_departments(value: Any) -> frozenset[Department]:
         raise ValueError(f"expected a list of departments, got {value!r}")
     departments: set[Department] = set()
     for item in value:
-        if isinstance(item, Department):
-            departments.add(item)
-        elif isinstance(item, str) and item in Department._value2member_map_:
+        if isinstance(item, str) and item in PARTICIPANTS:
             departments.add(Department(item))
         else:
-            raise ValueError(f"unknown department {item!r}; valid: {_enum_values(Department)}")
+            valid = ", ".join(department.value for department in PARTICIPANTS)
+            raise ValueError(f"unknown department {item!r}; valid: {valid}")
     return frozenset(departments)
 
 
 def in_department_order(departments: Iterable[Department]) -> list[Department]:
     """Departments in the order of the case (housing, tax, registration), for stable output."""
     wanted = set(departments)
-    return [department for department in Department if department in wanted]
+    return [department for department in PARTICIPANTS if department in wanted]
 
 
 def check_deadlines(value: Any) -> None:
@@ -284,7 +279,8 @@ class BusinessType(BaseModel):
         departments = info.data.get("departments")
         if departments is None:  # already reported under 'departments'
             return value
-        for step, department in STEP_DEPARTMENT.items():
+        for step in DeadlineStep:
+            department = deadline_participant(step)
             applies = department is None or department in departments
             if applies and step not in value:
                 raise ValueError(f"missing step {step.value!r}")

@@ -20,18 +20,18 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from domain.business_types import (
-    STEP_DEPARTMENT,
     BusinessType,
     DeadlineStep,
-    Department,
     Fact,
     HoldGroup,
     RegistrationKind,
     check_deadlines,
+    deadline_participant,
     hold_lanes,
     in_department_order,
     parse_departments,
 )
+from domain.departments import PARTICIPANTS
 from domain.materials import Material
 
 Source = str | os.PathLike[str] | Traversable
@@ -316,11 +316,11 @@ def _with_defaults(raw: Any, defaults: Mapping[str, Any], default_holds: list[st
         departments = parse_departments(raw.get("departments", []))
     except ValueError:
         # The model reports the bad department; take every default so it reports nothing else.
-        departments = frozenset(Department)
+        departments = frozenset(PARTICIPANTS)
     applicable = {
         step: days
         for step, days in defaults.items()
-        if STEP_DEPARTMENT[DeadlineStep(step)] in {None, *departments}
+        if deadline_participant(DeadlineStep(step)) in {None, *departments}
     }
     return {
         "holds": default_holds,

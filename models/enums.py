@@ -6,6 +6,11 @@ from enum import StrEnum
 
 from temporalio.common import SearchAttributeKey
 
+# One vocabulary, defined in domain/ (which imports nothing of ours); re-exported here so the
+# payloads, workflows and API keep importing them from models.enums.
+from domain.departments import Department as Department
+from domain.departments import StepName as StepName
+
 
 class Stage(StrEnum):
     """Where a case stands; also the value of the `CaseStage` search attribute."""
@@ -44,18 +49,6 @@ STAGE_LABELS: dict[Stage, tuple[str, str]] = {
 TERMINAL_STAGES = frozenset({Stage.COMPLETED, Stage.REFUSED, Stage.LAPSED, Stage.FAILED})
 
 
-class StepName(StrEnum):
-    """The steps of a case as the progress page lists them."""
-
-    PRE_REVIEW = "pre_review"
-    PUSH_DOCUMENTS = "push_documents"
-    TRANSACTION_CHECK = "transaction_check"
-    TAX_ASSESSMENT = "tax_assessment"
-    PAYMENT = "payment"
-    REGISTRATION = "registration"
-    COLLECTION = "collection"
-
-
 class StepStatus(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
@@ -63,17 +56,6 @@ class StepStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
-
-
-class Department(StrEnum):
-    """Who holds the case now (the `CaseDepartment` search attribute)."""
-
-    SERVICE_DESK = "service_desk"
-    HOUSING = "housing"
-    TAX = "tax"
-    REGISTRATION = "registration"
-    APPLICANT = "applicant"
-    NONE = "none"
 
 
 class CollectionMethod(StrEnum):

@@ -18,6 +18,7 @@ from domain.catalog import (
     get_catalog,
     load_catalog,
 )
+from domain.departments import PARTICIPANTS
 from domain.materials import Material
 
 CODES = [
@@ -192,7 +193,7 @@ def test_existing_home_sale_materials_and_conditions() -> None:
         "seller_acquisition_invoice": "seller_cost_verified",
         "power_of_attorney": "agent_acts",
     }
-    assert business_type.departments == frozenset(Department)
+    assert business_type.departments == frozenset(PARTICIPANTS)
     assert business_type.applicants is Applicants.JOINT
     assert business_type.registration_kind == "transfer"
 

@@ -14,11 +14,14 @@ from typing import Any, Literal
 import structlog
 from temporalio import activity, workflow
 
-CASE_PREFIX = "case-"
+from workflows.ids import CASE_ID_PREFIX
 
 
 def _case_no_from(workflow_id: str) -> str | None:
-    return workflow_id[len(CASE_PREFIX) :] if workflow_id.startswith(CASE_PREFIX) else None
+    """The case number in a case workflow's id (see `workflows.ids.case_workflow_id`)."""
+    return (
+        workflow_id.removeprefix(CASE_ID_PREFIX) if workflow_id.startswith(CASE_ID_PREFIX) else None
+    )
 
 
 def add_temporal_context(

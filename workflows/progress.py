@@ -8,41 +8,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.departments import STEP_DEPARTMENTS, step_runs
 from models.enums import STAGE_LABELS, Department, Stage, StepName, StepStatus
 from models.payloads import CaseInput, CaseProgress, StepProgress
-
-STEP_DEPARTMENT: dict[StepName, Department] = {
-    StepName.PRE_REVIEW: Department.SERVICE_DESK,
-    StepName.PUSH_DOCUMENTS: Department.SERVICE_DESK,
-    StepName.TRANSACTION_CHECK: Department.HOUSING,
-    StepName.TAX_ASSESSMENT: Department.TAX,
-    StepName.PAYMENT: Department.APPLICANT,
-    StepName.REGISTRATION: Department.REGISTRATION,
-    StepName.COLLECTION: Department.APPLICANT,
-}
-
-STEP_PARTICIPANT: dict[StepName, str] = {
-    StepName.TRANSACTION_CHECK: "housing",
-    StepName.TAX_ASSESSMENT: "tax",
-    StepName.PAYMENT: "tax",
-    StepName.REGISTRATION: "registration",
-    StepName.COLLECTION: "registration",
-}
 
 
 def initial_progress(inp: CaseInput) -> CaseProgress:
     """All the steps this business type runs, pending; steps of absent departments are skipped."""
-    steps = []
-    for name, department in STEP_DEPARTMENT.items():
-        participant = STEP_PARTICIPANT.get(name)
-        skipped = participant is not None and participant not in inp.departments
-        steps.append(
-            StepProgress(
-                name=name,
-                department=department,
-                status=StepStatus.SKIPPED if skipped else StepStatus.PENDING,
-            )
+    steps = [
+        StepProgress(
+            name=name,
+            department=entry.holder,
+            status=StepStatus.PENDING if step_runs(name, inp.departments) else StepStatus.SKIPPED,
         )
+        for name, entry in STEP_DEPARTMENTS.items()
+    ]
     zh, en = STAGE_LABELS[Stage.PRE_REVIEW]
     return CaseProgress(
         case_no=inp.case_no,

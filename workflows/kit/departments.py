@@ -51,8 +51,6 @@ class DepartmentSteps(CaseFlow):
         self._enter(Stage.TRANSACTION_CHECK, Department.HOUSING)
         result = await self._department_step(
             StepName.TRANSACTION_CHECK,
-            Department.HOUSING,
-            "transaction_check",
             self._call(
                 HousingActivities.check_transaction,
                 self._step_input(),
@@ -72,8 +70,6 @@ class DepartmentSteps(CaseFlow):
             printed = await self._call(RegistryActivities.print_certificate, step, "缮证 print")
             return printed.certificate_no
 
-        number = await self._department_step(
-            StepName.REGISTRATION, Department.REGISTRATION, "registration", register()
-        )
+        number = await self._department_step(StepName.REGISTRATION, register())
         self._track.progress.certificate_no = number
         self._track.finish(StepName.REGISTRATION, workflow.now(), number)

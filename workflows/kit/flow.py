@@ -21,6 +21,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities
     from activities.notify import NotifyActivities
+    from domain.departments import STEP_DEPARTMENTS
     from models.actor import Role, refusal
     from models.enums import Department, SearchAttr, Stage, StepName, StepStatus
     from models.payloads import (
@@ -167,13 +168,14 @@ class CaseFlow:
 
     # --- machinery ---------------------------------------------------------------------------
 
-    async def _department_step(
-        self, name: StepName, department: Department, deadline_key: str, work: Awaitable[T]
-    ) -> T:
+    async def _department_step(self, name: StepName, work: Awaitable[T]) -> T:
         """Run a department's work against its deadline; escalate once if the deadline passes.
 
+        The department and the deadline come from the step (domain.departments, STEP_DEADLINE).
         A calendar update re-sets the deadline timer; a step already escalated stays so.
         """
+        department = STEP_DEPARTMENTS[name].holder
+        deadline_key = STEP_DEADLINE[name]
         due = self._clock.start(deadline_key, workflow.now())
         self._track.begin(name, workflow.now(), None)
         self._refresh_dues()

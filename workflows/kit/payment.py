@@ -74,8 +74,6 @@ class PaymentSteps(CaseFlow):
         self._enter(Stage.TAX_ASSESSMENT, Department.TAX)
         self._tax = await self._department_step(
             StepName.TAX_ASSESSMENT,
-            Department.TAX,
-            "tax_assessment",
             self._call(
                 TaxActivities.assess_taxes,
                 self._step_input(),

@@ -29,6 +29,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from domain.identifiers import parse_unit_number, validate_credit_code, validate_resident_id
+from domain.tax.relationship import Relationship
 from models.enums import CollectionMethod, Stage
 
 # ASCII digits only: `\d` in the validators' regex engines also matches other scripts' digits.
@@ -189,6 +190,15 @@ class TaxFacts(BaseModel):
     buyer_home_count: int = Field(default=1, ge=1, le=99)
     seller_family_only_home: bool = False
     seller_original_taxes: MoneyOrZero = Decimal(0)
+    relationship: Relationship | None = Field(
+        default=None, description="the transferee's relationship to the transferor (gifts)"
+    )
+    exchange_price_difference: MoneyOrZero | None = Field(
+        default=None, description="exchange: what the transferee pays on top"
+    )
+    seller_invoice_vat: MoneyOrZero | None = Field(
+        default=None, description="new homes: the VAT on the developer's invoice"
+    )
 
 
 def _duplicate(role: str, index: int, number: str, first: str) -> InitErrorDetails:

@@ -37,6 +37,9 @@ from domain.catalog import Catalog, UnknownBusinessType, UnknownFact, get_catalo
 from domain.identifiers import format_case_no
 from domain.parties import PARTY_KIND_BY_ID
 from domain.prereview import pre_review
+from domain.tax.declarations_required import missing_declarations
+from domain.tax.from_case import TaxDeclaration
+from domain.tax.treatments import default_treatments
 from integrations.blobs import BlobNotFound, BlobStore
 from logging_setup import get_logger
 from models import holds
@@ -75,6 +78,10 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
         catalog.check_facts(body.facts)
     except UnknownFact as err:
         raise FieldError(("body", "facts", err.fact), str(err)) from err
+    declared = TaxDeclaration.model_validate(body.tax_facts.model_dump())
+    treatment = default_treatments().types.get(bt.code)
+    for field, rule in missing_declarations(treatment, body.facts, declared):
+        raise FieldError(("body", "tax_facts", field), rule)
     for role, parties, allowed in (
         ("buyers", body.buyers, bt.party_kinds.buyer),
         ("sellers", body.sellers, bt.party_kinds.seller),

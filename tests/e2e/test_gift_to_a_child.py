@@ -1,0 +1,80 @@
+"""A gift to a child through the API: the relationship is asked for at intake, the bill is
+the desk's estimate (deed tax and stamp duty only), and the child holds the flat at the end."""
+
+from __future__ import annotations
+
+import httpx
+from sqlmodel import col, select
+from temporalio.worker import Worker
+
+from devtools.demo_data import FLAT_SALE, LI_SI
+from models.register import Ownership
+from tests.conftest import Hall, staff_headers
+from tests.e2e.walk import sale_body, upload_scans, wait_for_stage
+
+GIFT_MATERIALS = [
+    "application_form",
+    "id_document",
+    "title_certificate",
+    "gift_contract",
+    "kinship_proof",
+]
+
+
+async def test_gift_to_a_child_bills_the_estimate_and_records_the_child(
+    hall: Hall, running_worker: Worker, api_url: str
+) -> None:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        docs = await upload_scans(api, GIFT_MATERIALS)
+        gift = sale_body(
+            docs,
+            business_type="gift_transfer",
+            price="1000000.00",
+            facts={"close_relative_gift": True},
+        )
+        unnamed = await api.post("/cases", json=gift)
+        assert unnamed.status_code == 422, unnamed.text
+        assert unnamed.json()["detail"][0]["loc"] == ["body", "tax_facts", "relationship"]
+
+        gift["tax_facts"] = {"buyer_home_count": 1, "relationship": "child"}
+        created = await api.post("/cases", json=gift)
+        assert created.status_code == 201, created.text
+        case_no = created.json()["case_no"]
+        due = await wait_for_stage(api, case_no, {"awaiting_payment"})
+        steps = {s["name"]: s["status"] for s in due["steps"]}
+        assert steps["transaction_check"] == "skipped"  # the catalog: tax and registration
+
+        estimate = await api.post(
+            "/tax/estimate",
+            json={
+                "business_type": "gift_transfer",
+                "price": "1000000.00",
+                "area_m2": 89,
+                "buyer_home_count": 1,
+                "relationship": "child",
+            },
+        )
+        assert estimate.status_code == 200, estimate.text
+        # 3 % deed tax on ¥1,000,000 and 0.05 % stamp duty for each side; no VAT, no income
+        # tax (财税〔2009〕78号 art. 1, 财税〔2016〕36号 附件3).
+        assert due["tax_total"] == estimate.json()["total"] == "31000.00"
+
+        paid = await api.post(
+            f"/cases/{case_no}/payment", json={"amount": "31000.00", "reference": "GIFT-1"}
+        )
+        assert paid.status_code == 200, paid.text
+        await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
+        chosen = await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
+        assert chosen.status_code == 200, chosen.text
+        await wait_for_stage(api, case_no, {"awaiting_pickup"})
+        handed = await api.post(f"/cases/{case_no}/handover", json={})
+        assert handed.status_code == 200, handed.text
+        done = await wait_for_stage(api, case_no, {"completed"})
+    assert done["certificate_no"]
+    with hall.db.session() as session:
+        holders = session.exec(
+            select(Ownership).where(
+                Ownership.unit_number == FLAT_SALE, col(Ownership.ended_on).is_(None)
+            )
+        ).all()
+    assert [h.holder_id_number for h in holders] == [LI_SI]

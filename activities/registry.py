@@ -52,6 +52,16 @@ def _case(session: Session, case_no: str) -> Case:
     return case
 
 
+def _seizure_in_force(session: Session, unit_number: str) -> Encumbrance | None:
+    return session.exec(
+        select(Encumbrance).where(
+            Encumbrance.unit_number == unit_number,
+            Encumbrance.kind == EncumbranceKind.SEIZURE,
+            col(Encumbrance.released_on).is_(None),
+        )
+    ).first()
+
+
 def _fence(
     session: Session,
     case: Case,
@@ -69,13 +79,7 @@ def _fence(
     """
     moved = case.unit_version is None or unit.version != case.unit_version
     if moved:
-        seizure = session.exec(
-            select(Encumbrance).where(
-                Encumbrance.unit_number == unit.unit_number,
-                Encumbrance.kind == EncumbranceKind.SEIZURE,
-                col(Encumbrance.released_on).is_(None),
-            )
-        ).first()
+        seizure = _seizure_in_force(session, unit.unit_number)
         if seizure is not None:
             raise refuse(
                 RefusalType.PROPERTY_SEIZED,
@@ -158,6 +162,18 @@ class RegistryActivities:
             subject for department, subject in REVIEW_NEEDS.items() if bt.takes_part(department)
         }
         missing = needed - subjects
+        if not bt.court_ordered:
+            # The registrar's own look at the register (不动产登记暂行条例 art. 22): matters
+            # without a housing check meet a seizure here, not only at recording.
+            with self.db.session() as session:
+                seizure = _seizure_in_force(session, case.unit_number)
+            if seizure is not None:
+                raise refuse(
+                    RefusalType.PROPERTY_SEIZED,
+                    f"该房屋已被{seizure.holder}查封（{seizure.reference}），不予登记。"
+                    f" The property is seized by {seizure.holder} ({seizure.reference});"
+                    " it cannot be registered.",
+                )
         if missing:
             raise refuse(
                 RefusalType.REGISTRATION_REFUSED,

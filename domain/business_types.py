@@ -243,6 +243,9 @@ class BusinessType(BaseModel):
     # The rights the matter changes (codes of [holds]); while its case is open no conflicting
     # case on the same unit is accepted. Empty: the matter changes no right (no hold).
     holds: frozenset[str] = frozenset()
+    # The transfer carries out a court's order (协助执行): a seizure by the court does not
+    # block it. For every other matter a seizure in force stops registration.
+    court_ordered: bool = False
 
     @field_validator("departments", mode="before")
     @classmethod

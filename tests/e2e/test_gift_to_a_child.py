@@ -7,10 +7,10 @@ import httpx
 from sqlmodel import col, select
 from temporalio.worker import Worker
 
-from devtools.demo_data import FLAT_SALE, LI_SI
+from devtools.demo_data import FLAT_SALE, FLAT_SEIZED, LI_SI, QIAN_QI
 from models.register import Ownership
 from tests.conftest import Hall, staff_headers
-from tests.e2e.walk import sale_body, upload_scans, wait_for_stage
+from tests.e2e.walk import sale_body, seized_body, upload_scans, wait_for_stage
 
 GIFT_MATERIALS = [
     "application_form",
@@ -78,3 +78,33 @@ async def test_gift_to_a_child_bills_the_estimate_and_records_the_child(
             )
         ).all()
     assert [h.holder_id_number for h in holders] == [LI_SI]
+
+
+async def test_a_gift_of_a_seized_flat_is_refused_at_review(
+    hall: Hall, running_worker: Worker, api_url: str
+) -> None:
+    # A gift has no housing check: the registrar's review is where the seizure stops it.
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        docs = await upload_scans(api, GIFT_MATERIALS)
+        gift = seized_body(docs) | {
+            "business_type": "gift_transfer",
+            "facts": {"close_relative_gift": True},
+            "tax_facts": {"buyer_home_count": 1, "relationship": "child"},
+        }
+        created = await api.post("/cases", json=gift)
+        assert created.status_code == 201, created.text
+        case_no = created.json()["case_no"]
+        due = await wait_for_stage(api, case_no, {"awaiting_payment"})
+        paid = await api.post(
+            f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "G-2"}
+        )
+        assert paid.status_code == 200, paid.text
+        refused = await wait_for_stage(api, case_no, {"refused"})
+    assert "查封" in refused["reason"] and "seized" in refused["reason"]
+    with hall.db.session() as session:
+        holders = session.exec(
+            select(Ownership).where(
+                Ownership.unit_number == FLAT_SEIZED, col(Ownership.ended_on).is_(None)
+            )
+        ).all()
+    assert [h.holder_id_number for h in holders] == [QIAN_QI]

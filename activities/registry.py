@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from temporalio import activity
 
 from activities.errors import broken, invariants_are_final, refuse
@@ -22,12 +22,11 @@ from models.enums import RefusalType
 from models.payloads import RegistrationResult, StepInput
 from models.register import (
     Certificate,
-    Encumbrance,
-    EncumbranceKind,
     FiledContract,
     Property,
     Title,
     TitleHolder,
+    seizure_in_force,
 )
 from models.titles import (
     Holding,
@@ -52,16 +51,6 @@ def _case(session: Session, case_no: str) -> Case:
     return case
 
 
-def _seizure_in_force(session: Session, unit_number: str) -> Encumbrance | None:
-    return session.exec(
-        select(Encumbrance).where(
-            Encumbrance.unit_number == unit_number,
-            Encumbrance.kind == EncumbranceKind.SEIZURE,
-            col(Encumbrance.released_on).is_(None),
-        )
-    ).first()
-
-
 def _fence(
     session: Session,
     case: Case,
@@ -79,7 +68,7 @@ def _fence(
     """
     moved = case.unit_version is None or unit.version != case.unit_version
     if moved:
-        seizure = _seizure_in_force(session, unit.unit_number)
+        seizure = seizure_in_force(session, unit.unit_number)
         if seizure is not None:
             raise refuse(
                 RefusalType.PROPERTY_SEIZED,
@@ -166,7 +155,7 @@ class RegistryActivities:
             # The registrar's own look at the register (不动产登记暂行条例 art. 22): matters
             # without a housing check meet a seizure here, not only at recording.
             with self.db.session() as session:
-                seizure = _seizure_in_force(session, case.unit_number)
+                seizure = seizure_in_force(session, case.unit_number)
             if seizure is not None:
                 raise refuse(
                     RefusalType.PROPERTY_SEIZED,

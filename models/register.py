@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKeyConstraint, Index, UniqueConstraint, text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.money import Money
 
@@ -149,3 +149,14 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True)
     value: int = 0
+
+
+def seizure_in_force(session: Session, unit_number: str) -> Encumbrance | None:
+    """The unit's seizure (查封) that has not been released, if there is one."""
+    return session.exec(
+        select(Encumbrance).where(
+            Encumbrance.unit_number == unit_number,
+            Encumbrance.kind == EncumbranceKind.SEIZURE,
+            col(Encumbrance.released_on).is_(None),
+        )
+    ).first()

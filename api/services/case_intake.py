@@ -50,7 +50,7 @@ from models.counters import next_serial
 from models.database import Database
 from models.enums import Department, SearchAttr, Stage
 from models.payloads import CaseInput
-from models.register import Property
+from models.register import Property, seizure_in_force
 from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
 
 log = get_logger(__name__)
@@ -114,6 +114,17 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
             raise FieldError(
                 ("body", "unit_number"), f"unit {body.unit_number} is not in the register"
             )
+        # A matter without a housing check would meet a seizure only at the registrar's
+        # review, after the applicant has paid: the desk tells them now instead.
+        if not bt.court_ordered and not bt.takes_part(Department.HOUSING):
+            seizure = seizure_in_force(session, body.unit_number)
+            if seizure is not None:
+                raise FieldError(
+                    ("body", "unit_number"),
+                    f"unit {body.unit_number} is seized by {seizure.holder} "
+                    f"({seizure.reference}); only a court-ordered transfer can proceed",
+                    type="property_seized",
+                )
 
 
 def _find_by_key(db: Database, key: str) -> Case | None:

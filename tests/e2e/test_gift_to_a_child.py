@@ -3,12 +3,14 @@ the desk's estimate (deed tax and stamp duty only), and the child holds the flat
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 from sqlmodel import col, select
 from temporalio.worker import Worker
 
-from devtools.demo_data import FLAT_SALE, FLAT_SEIZED, LI_SI, QIAN_QI
-from models.register import Ownership
+from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
+from models.register import Encumbrance, EncumbranceKind, Ownership
 from tests.conftest import Hall, staff_headers
 from tests.e2e.walk import sale_body, seized_body, upload_scans, wait_for_stage
 
@@ -80,31 +82,47 @@ async def test_gift_to_a_child_bills_the_estimate_and_records_the_child(
     assert [h.holder_id_number for h in holders] == [LI_SI]
 
 
-async def test_a_gift_of_a_seized_flat_is_refused_at_review(
+async def test_a_seized_flat_is_refused_at_intake_and_a_later_seizure_at_review(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:
-    # A gift has no housing check: the registrar's review is where the seizure stops it.
+    # A gift has no housing check: the desk sees a seizure at intake, the registrar one
+    # that arrives later.
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
         docs = await upload_scans(api, GIFT_MATERIALS)
-        gift = seized_body(docs) | {
+        declared = {
             "business_type": "gift_transfer",
             "facts": {"close_relative_gift": True},
             "tax_facts": {"buyer_home_count": 1, "relationship": "child"},
         }
-        created = await api.post("/cases", json=gift)
+        seized = await api.post("/cases", json=seized_body(docs) | declared)
+        assert seized.status_code == 422, seized.text
+        error = seized.json()["detail"][0]
+        assert (error["loc"], error["type"]) == (["body", "unit_number"], "property_seized")
+
+        created = await api.post("/cases", json=sale_body(docs) | declared)
         assert created.status_code == 201, created.text
         case_no = created.json()["case_no"]
         due = await wait_for_stage(api, case_no, {"awaiting_payment"})
+        with hall.db.session() as session:
+            session.add(
+                Encumbrance(
+                    unit_number=FLAT_SALE,
+                    kind=EncumbranceKind.SEIZURE,
+                    holder="武汉市江汉区人民法院",
+                    reference="(2026)鄂0103执保0042号",
+                    registered_on=date(2026, 11, 28),
+                )
+            )
         paid = await api.post(
             f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "G-2"}
         )
         assert paid.status_code == 200, paid.text
         refused = await wait_for_stage(api, case_no, {"refused"})
-    assert "查封" in refused["reason"] and "seized" in refused["reason"]
+    assert "(2026)鄂0103执保0042号" in refused["reason"]
     with hall.db.session() as session:
         holders = session.exec(
             select(Ownership).where(
-                Ownership.unit_number == FLAT_SEIZED, col(Ownership.ended_on).is_(None)
+                Ownership.unit_number == FLAT_SALE, col(Ownership.ended_on).is_(None)
             )
         ).all()
-    assert [h.holder_id_number for h in holders] == [QIAN_QI]
+    assert [h.holder_id_number for h in holders] == [ZHANG_SAN]

@@ -74,6 +74,7 @@ def build_activities(
         registry.review_registration,
         registry.record_transfer,
         registry.print_certificate,
+        registry.register,
         notify.send_sms,
         delivery.record_collection_choice,
         delivery.record_handover,

@@ -65,6 +65,14 @@ class DepartmentSteps(CaseFlow):
 
         async def register() -> str:
             step = self._step_input()
+            # Patch "registration-one-activity": review, record and print in one activity
+            # (fewer tasks and events per case). Deprecate once no case started before
+            # 2026-11-28 is waiting for registration.
+            if workflow.patched("registration-one-activity"):
+                done = await self._call(
+                    RegistryActivities.register, step, "审核、登簿、缮证 review, record, print"
+                )
+                return done.certificate_no
             await self._call(RegistryActivities.review_registration, step, "审核 review")
             await self._call(RegistryActivities.record_transfer, step, "登簿 record")
             printed = await self._call(RegistryActivities.print_certificate, step, "缮证 print")

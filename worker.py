@@ -114,8 +114,7 @@ async def _publish_calendar(client: Client, settings: Settings) -> None:
     """Hand running cases any official year published since they started (never fatal)."""
     try:
         today = datetime.now(settings.zone).date()
-        report = await publish_calendar(client, today=today)
-        log.info("calendar checked", summary=report.summary())
+        await publish_calendar(client, today=today)  # logs what it did
     except Exception as err:  # noqa: BLE001 - the worker must run even if this cannot
         log.warning("calendar publish failed; run `make calendar-publish`", error=str(err))
 

@@ -35,10 +35,6 @@ class Actor(BaseModel):
     role: Role
     window: str | None = Field(default=None, max_length=16)
 
-    def label(self) -> str:
-        """How history details and logs name the actor (staff id and role, no more)."""
-        return f"{self.staff_id} ({self.role.value})"
-
 
 SYSTEM_ACTOR = Actor(staff_id="system", name="onewindow", role=Role.SYSTEM)
 """The actor of automatic steps and of `make calendar-publish`."""

@@ -47,9 +47,6 @@ class DeadlineClock:
         self._starts[key] = now
         return self.due(key)
 
-    def started_at(self, key: str) -> datetime | None:
-        return self._starts.get(key)
-
     def due(self, key: str) -> Due | None:
         """Deadline `key` from its start on the current calendar.
 

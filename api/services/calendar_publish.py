@@ -46,11 +46,15 @@ class PublishReport:
     refused: dict[str, str] = field(default_factory=dict)
     gone: list[str] = field(default_factory=list)
 
+    @property
+    def moved(self) -> int:
+        """Deadlines moved, over every case updated."""
+        return sum(len(r.moved) for r in self.updated.values())
+
     def summary(self) -> str:
-        moved = sum(len(r.moved) for r in self.updated.values())
         return (
             f"official years {self.years or 'none'}: {len(self.updated)} case(s) updated, "
-            f"{moved} deadline(s) moved, {len(self.refused)} refused, "
+            f"{self.moved} deadline(s) moved, {len(self.refused)} refused, "
             f"{len(self.gone)} closed meanwhile"
         )
 
@@ -111,7 +115,13 @@ async def publish_calendar(
             await _update_case(client, workflow_id, chosen, reference, report)
 
     await asyncio.gather(*(one(i, years) for i, years in needs.items() if years))
-    log.info("calendar published", **_fields(report))
+    log.info(
+        "calendar published",
+        years=report.years,
+        updated=len(report.updated),
+        moved=report.moved,
+        refused=len(report.refused),
+    )
     return report
 
 
@@ -147,15 +157,6 @@ async def _update_case(
         if previous is not None:
             result.moved = [*previous.moved, *result.moved]
         report.updated[workflow_id] = result
-
-
-def _fields(report: PublishReport) -> dict[str, Any]:
-    return {
-        "years": report.years,
-        "updated": len(report.updated),
-        "moved": sum(len(r.moved) for r in report.updated.values()),
-        "refused": len(report.refused),
-    }
 
 
 async def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,6 @@ from domain.calendar.deadlines import (
 from domain.calendar.local_table import local_table_path
 from domain.calendar.office_hours import DayKind, OfficeHours, Session, load_office_hours
 from domain.calendar.official import (
-    covered_years,
     hall_calendar,
     official_arrangement,
     official_calendar,
@@ -39,7 +38,6 @@ __all__ = [
     "YearSource",
     "add_working_days",
     "add_working_hours",
-    "covered_years",
     "hall_calendar",
     "load_office_hours",
     "local_table_path",

@@ -121,10 +121,6 @@ def official_years(*, local_table: Mapping[str, Any] | None = None) -> list[int]
     return sorted(set(read_local_table(local_table).years) | _package_years())
 
 
-covered_years = official_years
-"""The former name of :func:`official_years`."""
-
-
 def _check_range(first_year: int, last_year: int) -> None:
     if first_year > last_year:
         raise ValueError(f"first_year {first_year} is after last_year {last_year}")

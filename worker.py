@@ -10,7 +10,6 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,9 +35,8 @@ from integrations.sms import SmsGateway
 from logging_setup import configure_logging, get_logger
 from models.database import Database
 from temporal_client import connect, ensure_search_attributes
-from workflows.property_case import PropertyCaseWorkflow
+from workflows.registry import WORKFLOWS
 
-WORKFLOWS: Sequence[type] = (PropertyCaseWorkflow,)
 log = get_logger("worker")
 
 

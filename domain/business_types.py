@@ -25,6 +25,7 @@ from pydantic import (
 
 from domain.departments import PARTICIPANTS, STEP_DEPARTMENTS, StepName
 from domain.departments import Department as Department  # re-exported: the catalog's word
+from domain.flows import HAS_TRANSFEROR, REGISTRATION_KINDS, Flow
 from domain.parties import PartyKind
 
 STATUTORY_LIMIT_DAYS = 30
@@ -235,6 +236,8 @@ class BusinessType(BaseModel):
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     departments: frozenset[Department]
+    # The case's shape (domain.flows): the workflow it starts and what its steps check.
+    flow: Flow
     registration_kind: str = Field(min_length=1)
     applicants: Applicants
     party_kinds: PartyKinds
@@ -297,6 +300,22 @@ class BusinessType(BaseModel):
         if isinstance(value, str) or not isinstance(value, Iterable):
             raise ValueError(f"expected a list of hold groups, got {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _flow_fits(self) -> BusinessType:
+        """The flow records the entry's registration kind and has a transferor iff it does."""
+        known = REGISTRATION_KINDS[self.flow]
+        # An unknown kind is the catalog's to name (it sees [registration_kinds]).
+        recorded = frozenset().union(*REGISTRATION_KINDS.values())
+        if self.registration_kind in recorded and self.registration_kind not in known:
+            raise ValueError(
+                f"'flow': {self.flow.value} records {', '.join(sorted(known))}, "
+                f"not {self.registration_kind!r}"
+            )
+        if HAS_TRANSFEROR[self.flow] != bool(self.party_kinds.seller):
+            needs = "needs" if HAS_TRANSFEROR[self.flow] else "has no"
+            raise ValueError(f"'flow': {self.flow.value} {needs} a transferor (party_kinds.seller)")
+        return self
 
     @field_serializer("holds")
     def _sorted_holds(self, holds: frozenset[str]) -> list[str]:

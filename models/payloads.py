@@ -18,7 +18,7 @@ from models.enums import CollectionMethod, Department, Stage, StepName, StepStat
 
 
 class CaseInput(BaseModel):
-    """Start input of `PropertyCaseWorkflow`."""
+    """Start input of every case flow (workflows/flows) and the frozen `PropertyCaseWorkflow`."""
 
     case_no: str
     business_type: str

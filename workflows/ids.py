@@ -2,7 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from domain.flows import Flow
+
 PROPERTY_CASE_WORKFLOW = "PropertyCase"
+"""The first case workflow, frozen: registered until no case of it is open; none starts."""
+
+TRANSFER_SALE_WORKFLOW = "TransferSale"
+TRANSFER_GRATUITOUS_WORKFLOW = "TransferGratuitous"
+EXCHANGE_WORKFLOW = "Exchange"
+FIRST_REGISTRATION_WORKFLOW = "FirstRegistration"
+ADVANCE_NOTICE_WORKFLOW = "AdvanceNotice"
+
+FLOW_WORKFLOW_TYPES: Mapping[Flow, str] = MappingProxyType(
+    {
+        Flow.TRANSFER_SALE: TRANSFER_SALE_WORKFLOW,
+        Flow.TRANSFER_GRATUITOUS: TRANSFER_GRATUITOUS_WORKFLOW,
+        Flow.EXCHANGE: EXCHANGE_WORKFLOW,
+        Flow.FIRST_REGISTRATION: FIRST_REGISTRATION_WORKFLOW,
+        Flow.ADVANCE_NOTICE: ADVANCE_NOTICE_WORKFLOW,
+    }
+)
+"""The workflow type a new case of each flow starts (the API needs no workflow class)."""
+
+CASE_WORKFLOW_TYPES: tuple[str, ...] = (PROPERTY_CASE_WORKFLOW, *FLOW_WORKFLOW_TYPES.values())
+"""Every workflow type a case may run on, the frozen one included (for visibility queries)."""
+
 CASE_ID_PREFIX = "case-"
 
 # The query and updates every flow answers (workflows/kit): the API addresses a case by

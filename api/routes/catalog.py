@@ -16,6 +16,7 @@ from domain.business_types import (
     in_department_order,
 )
 from domain.catalog import Catalog, MaterialCount, UnknownBusinessType
+from domain.flows import Flow
 from domain.materials import Material
 
 __all__ = ["catalog_dep", "router"]
@@ -30,6 +31,7 @@ class BusinessTypeSummary(BaseModel):
     name_zh: str
     name_en: str
     departments: list[str]
+    flow: Flow
     material_counts: MaterialCount
 
 
@@ -54,6 +56,7 @@ class ProcedureSheet(BaseModel):
     name_zh: str
     name_en: str
     departments: list[str]
+    flow: Flow
     registration_kind: str
     registration_kind_zh: str
     registration_kind_en: str
@@ -74,6 +77,7 @@ def _summary(catalog: Catalog, business_type: BusinessType) -> BusinessTypeSumma
         name_zh=business_type.name_zh,
         name_en=business_type.name_en,
         departments=_departments(business_type),
+        flow=business_type.flow,
         material_counts=catalog.material_counts(business_type.code),
     )
 
@@ -102,6 +106,7 @@ def _sheet(catalog: Catalog, business_type: BusinessType) -> ProcedureSheet:
         name_zh=business_type.name_zh,
         name_en=business_type.name_en,
         departments=_departments(business_type),
+        flow=business_type.flow,
         registration_kind=kind.code,
         registration_kind_zh=kind.name_zh,
         registration_kind_en=kind.name_en,

@@ -31,7 +31,7 @@ from logging_setup import get_logger
 from models.actor import SYSTEM_ACTOR
 from models.enums import SearchAttr
 from models.payloads import CalendarUpdateInput, CalendarUpdateResult
-from workflows.ids import PROPERTY_CASE_WORKFLOW, UPDATE_REBASE_CALENDAR
+from workflows.ids import CASE_WORKFLOW_TYPES, UPDATE_REBASE_CALENDAR
 
 log = get_logger(__name__)
 PARALLEL = 16
@@ -75,8 +75,9 @@ def published_years(
 def cases_query(years: list[int], hall: str | None = None) -> str:
     """Open cases resting on one of `years`, or started before the calendar attributes."""
     listed = ", ".join(f"'{y}'" for y in years)
+    types = ", ".join(f"'{t}'" for t in CASE_WORKFLOW_TYPES)
     query = (
-        f"WorkflowType = '{PROPERTY_CASE_WORKFLOW}' AND ExecutionStatus = 'Running' AND "
+        f"WorkflowType IN ({types}) AND ExecutionStatus = 'Running' AND "
         f"({SearchAttr.PROVISIONAL_YEARS.name} IN ({listed}) OR "
         f"{SearchAttr.CALENDAR_THROUGH.name} IS NULL)"
     )

@@ -51,7 +51,7 @@ from models.database import Database
 from models.enums import Department, SearchAttr, Stage
 from models.payloads import CaseInput
 from models.register import Property, seizure_in_force
-from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
+from workflows.ids import FLOW_WORKFLOW_TYPES, case_workflow_id
 
 log = get_logger(__name__)
 
@@ -293,7 +293,7 @@ def _insert(
 async def start_workflow(
     client: Client, catalog: Catalog, case: Case, task_queue: str, tz: str
 ) -> None:
-    """Start the case's workflow; a second call for the same case attaches to the first."""
+    """Start the workflow of the case's flow; a second call for the case attaches to it."""
     bt = catalog.business_type(case.business_type)
     accepted_day = case.accepted_at.astimezone(ZoneInfo(tz)).date()
     inp = CaseInput(
@@ -307,7 +307,7 @@ async def start_workflow(
         departments=sorted(d.value for d in bt.departments),
     )
     await client.start_workflow(
-        PROPERTY_CASE_WORKFLOW,
+        FLOW_WORKFLOW_TYPES[bt.flow],
         inp,
         id=case_workflow_id(case.case_no),
         task_queue=task_queue,

@@ -117,6 +117,7 @@ materials = [
   "gift_contract",
   { material = "power_of_attorney", required_when = "agent_acts" },
 ]
+flow = "transfer_gratuitous"
 
 [[business_type]]
 code = "existing_home_sale"
@@ -128,6 +129,7 @@ applicants = "joint"
 party_kinds = { buyer = ["person", "enterprise"], seller = ["person"] }
 materials = ["application_form", "family_housing_record", "power_of_attorney"]
 deadlines = { overall = 7 }
+flow = "transfer_sale"
 """
 
 

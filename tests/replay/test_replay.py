@@ -14,7 +14,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from workflows.property_case import PropertyCaseWorkflow
+from workflows.registry import WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
@@ -31,6 +31,6 @@ async def test_history_replays(path: Path) -> None:
         "workflowId", path.stem
     )
     history = WorkflowHistory.from_json(workflow_id, raw)
-    replayer = Replayer(workflows=[PropertyCaseWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
@@ -74,8 +74,22 @@ STEP_DEADLINE = {
 class CaseFlow:
     """What every flow's workflow class inherits (its `run` is the flow's own)."""
 
+    # Upsert only the search attributes whose value changed (one history event less for
+    # every step that keeps them). False for the frozen PropertyCase: its histories have
+    # an upsert after every change, and replay needs the same commands.
+    LEAN_ATTRIBUTES: ClassVar[bool] = False
+
     def __init__(self, inp: CaseInput) -> None:
         self._inp = inp
+        # The values as the case started (the API sets them with the workflow), then as
+        # last upserted: what a lean flow compares with.
+        self._published: dict[str, Any] = {
+            SearchAttr.STAGE.name: Stage.PRE_REVIEW.value,
+            SearchAttr.DEPARTMENT.name: Department.SERVICE_DESK.value,
+            SearchAttr.BUSINESS_TYPE.name: inp.business_type,
+            SearchAttr.HALL.name: inp.hall,
+            SearchAttr.DUE_AT.name: None,
+        }
         self._track = ProgressTracker(initial_progress(inp))
         self._tax: TaxAssessment | None = None
         self._payment: PaymentResult | None = None
@@ -373,7 +387,11 @@ class CaseFlow:
                     datetime.combine(calendar.last_day, time(), tzinfo=UTC)
                 ),
             ]
-        workflow.upsert_search_attributes(attributes)
+        if self.LEAN_ATTRIBUTES:
+            attributes = [a for a in attributes if self._published.get(a.key.name, a) != a.value]
+            self._published.update((a.key.name, a.value) for a in attributes)
+        if attributes:
+            workflow.upsert_search_attributes(attributes)
         workflow.set_current_details(self._track.details())
 
     def _step_input(self) -> StepInput:

@@ -1,0 +1,40 @@
+"""ExchangeFlow: two units change hands at once (互换).
+
+Housing checks both units, each against its owner, and the exchange contract; the tax bureau
+bills the deed tax on the price difference and stamp duty on both sides; registration
+records both transfers in one transaction and prints a certificate for each new holder.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from models.enums import Stage, StepName
+    from models.payloads import CaseInput, CaseProgress
+    from workflows.ids import EXCHANGE_WORKFLOW
+    from workflows.kit.steps import KitSteps
+
+
+@workflow.defn(name=EXCHANGE_WORKFLOW)
+class ExchangeFlow(KitSteps):
+    """互换转移登记: each party's unit to the other."""
+
+    @workflow.init
+    def __init__(self, inp: CaseInput) -> None:
+        super().__init__(inp)
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> CaseProgress:
+        return await self._run_case(self._steps)
+
+    async def _steps(self) -> None:
+        await self._intake()
+        if self._track.runs(StepName.TRANSACTION_CHECK):
+            await self._transaction_check()
+        if not await self._taxes():
+            await self._close(Stage.LAPSED, "逾期未缴税 / taxes not paid in time")
+            return
+        await self._registration()
+        await self._collect()
+        await self._close(Stage.COMPLETED)

@@ -1,0 +1,39 @@
+"""TransferGratuitousFlow: a transfer by gift, inheritance, division or a court's decision.
+
+No sales contract and no housing check: the desk checks seizure and ownership at intake,
+the registrar again at review (a court's own order passes its seizure). The tax bureau
+bills what the transfer owes (a gift to a close relative only deed tax and stamp duty),
+registration records and prints, the transferee collects.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from models.enums import Stage, StepName
+    from models.payloads import CaseInput, CaseProgress
+    from workflows.ids import TRANSFER_GRATUITOUS_WORKFLOW
+    from workflows.kit.steps import KitSteps
+
+
+@workflow.defn(name=TRANSFER_GRATUITOUS_WORKFLOW)
+class TransferGratuitousFlow(KitSteps):
+    """非买卖转移登记: gift, inheritance, division, judgment, award, contribution, settlement."""
+
+    @workflow.init
+    def __init__(self, inp: CaseInput) -> None:
+        super().__init__(inp)
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> CaseProgress:
+        return await self._run_case(self._steps)
+
+    async def _steps(self) -> None:
+        await self._intake()
+        if self._track.runs(StepName.TAX_ASSESSMENT) and not await self._taxes():
+            await self._close(Stage.LAPSED, "逾期未缴税 / taxes not paid in time")
+            return
+        await self._registration()
+        await self._collect()
+        await self._close(Stage.COMPLETED)

@@ -249,6 +249,10 @@ class BusinessType(BaseModel):
     # The transfer carries out a court's order (协助执行): a seizure by the court does not
     # block it. For every other matter a seizure in force stops registration.
     court_ordered: bool = False
+    # Housing checks a sales contract filed online (网签备案) for these parties and price.
+    filed_contract: bool = False
+    # The material carrying the decision the transfer rests on; intake asks its number.
+    decision_material: str | None = None
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -311,6 +315,15 @@ class BusinessType(BaseModel):
             raise ValueError(
                 f"'flow': {self.flow.value} records {', '.join(sorted(known))}, "
                 f"not {self.registration_kind!r}"
+            )
+        if self.filed_contract and Department.HOUSING not in self.departments:
+            raise ValueError("'filed_contract': only housing checks a filed contract")
+        if self.decision_material is not None and self.decision_material not in {
+            requirement.material for requirement in self.materials if not requirement.conditional
+        }:
+            raise ValueError(
+                f"'decision_material': {self.decision_material!r} is not an unconditional"
+                " material of the entry"
             )
         if HAS_TRANSFEROR[self.flow] != bool(self.party_kinds.seller):
             needs = "needs" if HAS_TRANSFEROR[self.flow] else "has no"

@@ -20,6 +20,8 @@ class Case(SQLModel, table=True):
     request_fingerprint: str
     business_type: str = Field(index=True)
     unit_number: str = Field(foreign_key="property.unit_number", index=True)
+    # An exchange (互换): the unit the buyers give the sellers in return; None otherwise.
+    exchange_unit_number: str | None = Field(default=None, max_length=28)
     contract_no: str | None = None
     # {"conditions": catalog facts for pre-review, "tax": facts for the assessment}
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

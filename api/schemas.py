@@ -158,6 +158,18 @@ def _unit(value: str) -> str:
 
 UnitNumberStr = Annotated[str, AfterValidator(_unit)]
 
+DecisionNo = Annotated[
+    CleanText,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="the number of the decision the transfer rests on (judgment, auction "
+        "confirmation, arbitral award, inheritance notarial deed, bankruptcy ruling), "
+        "as printed on it; only for business types with a decision material",
+        examples=["(2026)鄂0103民初1234号"],
+    ),
+]
+
 
 class PartyIn(BaseModel):
     """A buyer or seller: a person with an identity card or an enterprise with a credit code."""
@@ -219,13 +231,26 @@ class CaseCreate(BaseModel):
     business_type: CleanText = Field(min_length=1, max_length=64, examples=["existing_home_sale"])
     unit_number: UnitNumberStr = Field(examples=["420103001002GB00015F00030502"])
     price: Money = Field(description="yuan, VAT incl.")
-    sellers: list[PartyIn] = Field(min_length=1, max_length=50)
-    buyers: list[PartyIn] = Field(min_length=1, max_length=50)
+    sellers: list[PartyIn] = Field(
+        default_factory=list,
+        max_length=50,
+        description="the transferors: at least one, except a first registration (none)",
+    )
+    buyers: list[PartyIn] = Field(
+        min_length=1, max_length=50, description="the transferees (an inheritance: the heirs)"
+    )
     documents: list[DocumentIn] = Field(min_length=1, max_length=200)
     facts: dict[str, bool] = Field(
         default_factory=dict, description="conditions of the catalog, e.g. agent_acts"
     )
     tax_facts: TaxFacts = Field(default_factory=TaxFacts)
+    decision_no: DecisionNo | None = None
+    exchange_unit_number: UnitNumberStr | None = Field(
+        default=None,
+        description="exchange only: the unit given in return, in the register and not "
+        "unit_number; the case holds both",
+        examples=["420103001002GB00015F00030601"],
+    )
 
     @model_validator(mode="after")
     def _distinct_parties(self) -> CaseCreate:

@@ -2,7 +2,9 @@
 
 不动产登记暂行条例 art. 17 requires one complete list of what is missing (一次性告知), so the
 result gathers every missing, unknown and superfluous item before any notice is written.
-Pre-review has no legal effect; acceptance happens at the intake window.
+Pre-review has no legal effect; acceptance happens at the intake window. Told what the form
+says (:class:`~domain.intake_rules.FlowForm`), it also lists what the flow lacks on it, by
+the window's own rules (:mod:`domain.intake_rules`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from pydantic import BaseModel
 
 from domain.business_types import BusinessType, MaterialRequirement
 from domain.catalog import Catalog
+from domain.intake_rules import FieldIssue, FlowForm, form_issues, proofs_needed
+from domain.tax.from_case import TaxDeclaration
+from domain.tax.treatments import default_treatments
 
 MISSING = "missing"
 UNKNOWN = "unknown material code"
@@ -34,13 +39,39 @@ class MaterialIssue(BaseModel):
     note_en: str | None = None
 
 
+class FormIssue(BaseModel):
+    """One item of the notice about the form: a field the flow lacks or does not admit."""
+
+    field: list[str]
+    type: str
+    name_zh: str
+    name_en: str
+    reason_zh: str
+    reason_en: str
+
+    @classmethod
+    def of(cls, issue: FieldIssue) -> FormIssue:
+        return cls(
+            field=list(issue.loc),
+            type=issue.type,
+            name_zh=issue.name_zh,
+            name_en=issue.name_en,
+            reason_zh=issue.reason_zh,
+            reason_en=issue.reason_en,
+        )
+
+
 class PreReviewResult(BaseModel):
-    """What the desk tells the applicant: complete or not, and every item in one notice."""
+    """What the desk tells the applicant: complete or not, and every item in one notice.
+
+    ``complete`` needs every paper and, when the form was told, no item in ``form``.
+    """
 
     business_type: str
     complete: bool
     missing: list[MaterialIssue]
     unexpected: list[MaterialIssue]
+    form: list[FormIssue] = []
     required: list[str]
     notice_zh: str
     notice_en: str
@@ -51,6 +82,8 @@ def pre_review(
     business_type: str,
     presented: Iterable[str],
     facts: Mapping[str, bool] = _NO_FACTS,
+    form: FlowForm | None = None,
+    declared: TaxDeclaration | None = None,
 ) -> PreReviewResult:
     """Compare the presented papers with what the business type needs given the facts.
 
@@ -62,6 +95,8 @@ def pre_review(
         business_type: business-type code.
         presented: material codes handed in (order kept, duplicates ignored).
         facts: fact name -> true/false, deciding the conditional materials.
+        form: what the case form says; None: the form is not reviewed (papers only).
+        declared: the tax declaration on the form (with ``form``; None: nothing declared).
 
     Returns:
         The result with every missing and unexpected item and the notice in both languages.
@@ -78,7 +113,15 @@ def pre_review(
     handed_in = list(dict.fromkeys(presented))
 
     needed = [req for req in matter.materials if _applies(req, facts)]
-    needed_codes = {req.material for req in needed}
+    fields: list[FormIssue] = []
+    if form is not None:
+        extra = [p for p in proofs_needed(matter, form) if p.material not in _codes(needed)]
+        needed += extra
+        treatment = default_treatments().types.get(matter.code)
+        declaration = declared or TaxDeclaration(relationship=form.relationship)
+        issues = form_issues(catalog, matter, treatment, form, facts, declaration)
+        fields = [FormIssue.of(issue) for issue in issues]
+    needed_codes = _codes(needed)
     listed = {req.material: req for req in matter.materials}
 
     handed_in_set = set(handed_in)
@@ -97,13 +140,18 @@ def pre_review(
 
     return PreReviewResult(
         business_type=matter.code,
-        complete=not missing,
+        complete=not missing and not fields,
         missing=missing,
         unexpected=unexpected,
+        form=fields,
         required=[req.material for req in needed],
-        notice_zh=_notice_zh(catalog, matter, len(needed), missing, unexpected),
-        notice_en=_notice_en(catalog, matter, len(needed), missing, unexpected),
+        notice_zh=_notice_zh(catalog, matter, len(needed), missing, unexpected, fields),
+        notice_en=_notice_en(catalog, matter, len(needed), missing, unexpected, fields),
     )
+
+
+def _codes(requirements: Iterable[MaterialRequirement]) -> set[str]:
+    return {req.material for req in requirements}
 
 
 def _applies(requirement: MaterialRequirement, facts: Mapping[str, bool]) -> bool:
@@ -140,6 +188,7 @@ def _notice_zh(
     needed: int,
     missing: list[MaterialIssue],
     unexpected: list[MaterialIssue],
+    fields: list[FormIssue],
 ) -> str:
     lines = [f"预审结果（一次性告知）：办理「{matter.name_zh}」"]
     if missing:
@@ -155,6 +204,9 @@ def _notice_zh(
         lines.append(f"以下材料本次无需提交：{'、'.join(not_needed)}。")
     if unknown:
         lines.append(f"无法识别的材料代码：{'、'.join(unknown)}。")
+    if fields:
+        lines.append(f"申请表尚有以下{len(fields)}项需补正：")
+        lines += [f"- {f.name_zh}：{f.reason_zh}" for f in fields]
     lines.append("预审不具有受理效力，以窗口受理为准。")
     return "\n".join(lines)
 
@@ -165,6 +217,7 @@ def _notice_en(
     needed: int,
     missing: list[MaterialIssue],
     unexpected: list[MaterialIssue],
+    fields: list[FormIssue],
 ) -> str:
     lines = [f"Pre-review (one-time notice) for {matter.name_en}: "]
     if missing:
@@ -181,5 +234,9 @@ def _notice_en(
         lines.append(f"Not needed this time: {'; '.join(not_needed)}.")
     if unknown:
         lines.append(f"Unknown material codes: {', '.join(unknown)}.")
+    if fields:
+        noun = "item" if len(fields) == 1 else "items"
+        lines.append(f"On the application form, {len(fields)} {noun} to put right:")
+        lines += [f"- {f.name_en}: {f.reason_en}" for f in fields]
     lines.append("Pre-review has no legal effect; the case is accepted only at the window.")
     return "\n".join(lines)

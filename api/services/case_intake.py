@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -35,9 +36,9 @@ from api.services.calendar_window import calendar_for
 from domain.calendar import load_office_hours
 from domain.catalog import Catalog, UnknownBusinessType, UnknownFact, get_catalog
 from domain.identifiers import format_case_no
+from domain.intake_rules import FlowForm, form_issues
 from domain.parties import PARTY_KIND_BY_ID
 from domain.prereview import pre_review
-from domain.tax.declarations_required import missing_declarations
 from domain.tax.from_case import TaxDeclaration
 from domain.tax.treatments import default_treatments
 from integrations.blobs import BlobNotFound, BlobStore
@@ -80,8 +81,8 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
         raise FieldError(("body", "facts", err.fact), str(err)) from err
     declared = TaxDeclaration.model_validate(body.tax_facts.model_dump())
     treatment = default_treatments().types.get(bt.code)
-    for field, rule in missing_declarations(treatment, body.facts, declared):
-        raise FieldError(("body", "tax_facts", field), rule)
+    for issue in form_issues(catalog, bt, treatment, flow_form(body), body.facts, declared):
+        raise FieldError(("body", *issue.loc), issue.message, type=issue.type)
     for role, parties, allowed in (
         ("buyers", body.buyers, bt.party_kinds.buyer),
         ("sellers", body.sellers, bt.party_kinds.seller),
@@ -106,14 +107,20 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
                 ("body", "documents", i, "blob_key"),
                 f"no uploaded scan {doc.blob_key}; upload it with POST /scans first",
             ) from err
-    result = pre_review(catalog, bt.code, [d.material for d in body.documents], body.facts)
+    result = pre_review(
+        catalog,
+        bt.code,
+        [d.material for d in body.documents],
+        body.facts,
+        form=flow_form(body),
+        declared=declared,
+    )
     if not result.complete:
         raise FieldError(("body", "documents"), result.notice_en, notice=result.model_dump())
     with db.session() as session:
-        if session.get(Property, body.unit_number) is None:
-            raise FieldError(
-                ("body", "unit_number"), f"unit {body.unit_number} is not in the register"
-            )
+        for field, unit in _units(body):
+            if session.get(Property, unit) is None:
+                raise FieldError(("body", field), f"unit {unit} is not in the register")
         # A matter without a housing check would meet a seizure only at the registrar's
         # review, after the applicant has paid: the desk tells them now instead.
         if not bt.court_ordered and not bt.takes_part(Department.HOUSING):
@@ -125,6 +132,38 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
                     f"({seizure.reference}); only a court-ordered transfer can proceed",
                     type="property_seized",
                 )
+
+
+def flow_form(body: CaseCreate) -> FlowForm:
+    """The parts of the request the per-flow rules read (shared with pre-review)."""
+    return FlowForm(
+        sellers=len(body.sellers),
+        decision_no=body.decision_no,
+        relationship=body.tax_facts.relationship,
+        unit_number=body.unit_number,
+        exchange_unit_number=body.exchange_unit_number,
+    )
+
+
+def case_facts(catalog: Catalog, body: CaseCreate) -> dict[str, Any]:
+    """What the case row keeps beyond its columns: the catalog's conditions, the tax
+    declaration and, where the transfer rests on a decision, which one and its number."""
+    facts: dict[str, Any] = {
+        "conditions": body.facts,
+        "tax": body.tax_facts.model_dump(mode="json"),
+    }
+    material = catalog.business_type(body.business_type).decision_material
+    if material is not None and body.decision_no is not None:
+        facts["decision"] = {"material": material, "number": body.decision_no}
+    return facts
+
+
+def _units(body: CaseCreate) -> list[tuple[str, str]]:
+    """The units the case is about, by the field naming each: an exchange has two."""
+    units = [("unit_number", body.unit_number)]
+    if body.exchange_unit_number is not None:
+        units.append(("exchange_unit_number", body.exchange_unit_number))
+    return units
 
 
 def _find_by_key(db: Database, key: str) -> Case | None:
@@ -176,12 +215,17 @@ def store(
     digest = fingerprint(body)
     existing = existing or _find_by_key(db, key)
     # A repeat needs no lanes (its business type may even have left the catalog since).
-    lanes = frozenset() if existing else (catalog or get_catalog()).hold_lanes(body.business_type)
+    lanes: frozenset[str] = frozenset()
+    facts: dict[str, Any] = {}
+    if existing is None:
+        catalog = catalog or get_catalog()
+        lanes = catalog.hold_lanes(body.business_type)
+        facts = case_facts(catalog, body)
     for attempt in range(HOLD_ATTEMPTS):
         if existing is not None:
             break
         try:
-            case = _insert(db, blobs, body, key, digest, hall, tz, lanes, actor)
+            case = _insert(db, blobs, body, key, digest, hall, tz, lanes, facts, actor)
             return Accepted(case=case, created=True)
         except (IntegrityError, PropertyHeld) as err:
             # A concurrent request with the same key may have won: answer with its case.
@@ -190,9 +234,9 @@ def store(
                 break
             if isinstance(err, PropertyHeld):
                 raise
-            held = _held(db, body.unit_number, lanes)
+            held = _held(db, [unit for _, unit in _units(body)], lanes)
             if held is not None:
-                log.info("hold lost at the unique index", unit_number=body.unit_number)
+                log.info("hold lost at the unique index", unit_number=held.unit_number)
                 raise held from None
             if attempt == HOLD_ATTEMPTS - 1:
                 raise
@@ -212,10 +256,20 @@ def _conflict(session: Session, hold: holds.PropertyHold) -> PropertyHeld:
     return PropertyHeld(hold.unit_number, case.case_no, case.business_type, case.accepted_at)
 
 
-def _held(db: Database, unit_number: str, lanes: frozenset[str]) -> PropertyHeld | None:
+def _held(db: Database, units: list[str], lanes: frozenset[str]) -> PropertyHeld | None:
     with db.session() as session:
-        hold = holds.holder(session, unit_number, lanes)
-        return _conflict(session, hold) if hold is not None else None
+        return _first_conflict(session, units, lanes)
+
+
+def _first_conflict(
+    session: Session, units: list[str], lanes: frozenset[str]
+) -> PropertyHeld | None:
+    """The 409 for the first of the units an open case holds, if one does."""
+    for unit in units:
+        hold = holds.holder(session, unit, lanes)
+        if hold is not None:
+            return _conflict(session, hold)
+    return None
 
 
 def _insert(
@@ -227,6 +281,7 @@ def _insert(
     hall: str,
     tz: str,
     lanes: frozenset[str],
+    facts: dict[str, Any],
     actor: Actor,
 ) -> Case:
     now = datetime.now(UTC)
@@ -235,9 +290,10 @@ def _insert(
         # The serial's row lock (SQLite: the write lock) queues concurrent intakes, so the
         # hold lookup below mostly sees the winner's hold; the unique index catches the rest.
         serial = next_serial(session, f"case:{hall}:{day.isoformat()}")
-        hold = holds.holder(session, body.unit_number, lanes)
-        if hold is not None:
-            raise _conflict(session, hold)
+        units = [unit for _, unit in _units(body)]
+        conflict = _first_conflict(session, units, lanes)
+        if conflict is not None:
+            raise conflict
         unit = session.get(Property, body.unit_number)
         case = Case(
             case_no=format_case_no(hall, day, serial),
@@ -248,12 +304,15 @@ def _insert(
             price=body.price,
             hall=hall,
             accepted_at=now,
-            facts={"conditions": body.facts, "tax": body.tax_facts.model_dump(mode="json")},
+            facts=facts,
             unit_version=unit.version if unit is not None else None,
+            exchange_unit_number=body.exchange_unit_number,
         )
         session.add(case)
         session.flush()
-        holds.take(session, case.case_no, body.unit_number, lanes, now)
+        # An exchange holds both units: each changes hands with the other.
+        for unit_number in units:
+            holds.take(session, case.case_no, unit_number, lanes, now)
         record_event(
             session,
             case_no=case.case_no,

@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.errors import broken, invariants_are_final, refuse
+from activities.register_check import gather, refusal_error
 from domain.business_types import Department
 from domain.catalog import Catalog
+from domain.flows import HAS_TRANSFEROR, Flow
 from domain.identifiers import CertificateKind, CertificateNumber
+from domain.register_rules import register_refusal
 from logging_setup import get_logger
 from models.archive import Case, Handoff, Party
 from models.counters import next_serial
 from models.database import Database
 from models.enums import RefusalType
-from models.payloads import RegistrationResult, StepInput
+from models.payloads import RegistrationResult, StepInput, TransactionCheckResult
 from models.register import (
     Certificate,
+    EncumbranceKind,
     FiledContract,
     Property,
     Title,
     TitleHolder,
     seizure_in_force,
 )
+from models.register_facts import in_force
 from models.titles import (
     Holding,
     after_transfer,
@@ -44,6 +50,11 @@ log = get_logger(__name__)
 REVIEW_NEEDS = {Department.HOUSING: "transaction_check", Department.TAX: "taxes_paid"}
 
 
+def _recorded(session: Session, case_no: str) -> bool:
+    """Whether the case has recorded its titles (all of them: they commit together)."""
+    return session.exec(select(Title.id).where(Title.case_no == case_no)).first() is not None
+
+
 def _case(session: Session, case_no: str) -> Case:
     case = session.get(Case, case_no)
     if case is None:
@@ -53,21 +64,24 @@ def _case(session: Session, case_no: str) -> Case:
 
 def _fence(
     session: Session,
-    case: Case,
     unit: Property,
+    checked: int | None,
     title: Title | None,
     held: list[TitleHolder],
-    sellers: list[str],
+    givers: list[str],
+    *,
+    court_ordered: bool,
 ) -> None:
-    """Refuse to record if the register moved since the case was checked.
+    """Refuse to record if the register moved since the case was checked (`checked`: the
+    unit's version then, None if unknown).
 
-    A seizure that arrived since (the unit's version moved and a seizure is in force), a
-    seller who no longer holds the open title (or an open title where a first registration
-    expects none), or any other change to the unit since the check. The most telling reason
-    is given first.
+    A seizure that arrived since (the unit's version moved and a seizure is in force; a
+    court-ordered transfer is not stopped by one), a giver who no longer holds the open title
+    (or an open title where a first registration expects none), or any other change to the
+    unit since the check. The most telling reason is given first.
     """
-    moved = case.unit_version is None or unit.version != case.unit_version
-    if moved:
+    moved = checked is None or unit.version != checked
+    if moved and not court_ordered:
         seizure = seizure_in_force(session, unit.unit_number)
         if seizure is not None:
             raise refuse(
@@ -77,19 +91,26 @@ def _fence(
                 f" ({seizure.reference}); the transfer is not recorded.",
             )
     holding = {h.holder_id_number for h in held}
-    if (sellers and not set(sellers) <= holding) or (not sellers and title is not None):
+    if not givers and title is not None:
+        raise refuse(
+            RefusalType.TITLE_CHANGED,
+            f"登簿时不动产单元{unit.unit_number}已有权利人登记，不予首次登记。"
+            f" At recording unit {unit.unit_number} already has an open title;"
+            " the first registration is not recorded.",
+        )
+    if givers and not set(givers) <= holding:
         raise refuse(
             RefusalType.TITLE_CHANGED,
             "登簿时卖方已不是该房屋现时登记的权利人，不予登簿。"
             " At recording the sellers no longer hold the unit's current title;"
             " the transfer is not recorded.",
         )
-    if moved and case.unit_version is not None:
+    if moved and checked is not None:
         raise refuse(
             RefusalType.UNIT_CHANGED,
-            f"核查后该房屋的登记信息已变更（版本 {case.unit_version} → {unit.version}），"
+            f"核查后该房屋的登记信息已变更（版本 {checked} → {unit.version}），"
             "须重新核查，不予登簿。"
-            f" The unit's register entry changed after the check (version {case.unit_version}"
+            f" The unit's register entry changed after the check (version {checked}"
             f" → {unit.version}); the transfer is not recorded and needs a new check.",
         )
 
@@ -102,11 +123,91 @@ def _holding(
     today: date,
     price: Decimal,
 ) -> Holding:
-    """A holder of the new title: a buyer acquires today; a holder who stays keeps their date."""
+    """A holder of the new title: a taker acquires today; a holder who stays keeps their date."""
     if holder in names:
         return Holding(names[holder], holder, share, today, price)
-    assert kept is not None, "only buyers and holders who stay are on the new title"
+    assert kept is not None, "only takers and holders who stay are on the new title"
     return Holding(kept.holder_name, holder, share, kept.since, kept.acquired_price)
+
+
+@dataclass(frozen=True)
+class _Move:
+    """One unit changing hands in a recording: its givers' title passes to the takers."""
+
+    unit_number: str
+    givers: list[str]  # identity numbers; empty for a first registration
+    takers: list[Party]
+
+
+def _moves(case: Case, flow: Flow, sellers: list[Party], buyers: list[Party]) -> list[_Move]:
+    """What the case records: its unit from the sellers to the buyers (from nobody for a
+    first registration), and in an exchange the second unit from the buyers to the sellers."""
+    givers = [s.id_number for s in sellers] if HAS_TRANSFEROR[flow] else []
+    moves = [_Move(case.unit_number, givers, buyers)]
+    if flow is Flow.EXCHANGE:
+        if not case.exchange_unit_number:
+            raise broken("record_transfer", f"exchange case {case.case_no} names no second unit")
+        moves.append(_Move(case.exchange_unit_number, [b.id_number for b in buyers], sellers))
+    return moves
+
+
+def _checked_versions(session: Session, case: Case) -> dict[str, int | None]:
+    """The versions the case was checked against: its unit's on the case (from intake or the
+    housing check), others' in the check's hand-off to registration."""
+    versions: dict[str, int | None] = {case.unit_number: case.unit_version}
+    payload = session.exec(
+        select(Handoff.payload).where(
+            Handoff.case_no == case.case_no,
+            Handoff.to_department == "registration",
+            Handoff.subject == "transaction_check",
+        )
+    ).first()
+    if payload:
+        checked = TransactionCheckResult.model_validate(payload)
+        for unit_number, version in checked.unit_versions.items():
+            versions.setdefault(unit_number, version)
+    return versions
+
+
+def _transfer(
+    session: Session,
+    case: Case,
+    move: _Move,
+    current: Title | None,
+    held: list[TitleHolder],
+    now: datetime,
+    today: date,
+) -> None:
+    """Close the unit's open title (if any) and open the takers' (with any holder who stays)."""
+    shares = after_transfer(
+        {h.holder_id_number: parse_share(h.share) for h in held},
+        move.givers,
+        [t.id_number for t in move.takers],
+    )
+    kept = {h.holder_id_number: h for h in held}
+    names = {t.id_number: t.name for t in move.takers}
+    if current is not None:
+        close_title(session, current, now, today, case.case_no)
+    record_title(
+        session,
+        unit_number=move.unit_number,
+        since=today,
+        case_no=case.case_no,
+        acquired_price=case.price,
+        holdings=[
+            _holding(holder, share, kept.get(holder), names, today, case.price)
+            for holder, share in shares.items()
+        ],
+    )
+
+
+def _release_notices(session: Session, unit_number: str, buyers: set[str], today: date) -> None:
+    """The buyers' advance notice is spent by the transfer it secured (预告转本)."""
+    for notice in in_force(session, unit_number):
+        if notice.kind == EncumbranceKind.ADVANCE_NOTICE and notice.holder_id_number in buyers:
+            notice.released_on = today
+            session.add(notice)
+    session.flush()
 
 
 class RegistryActivities:
@@ -132,13 +233,22 @@ class RegistryActivities:
     @activity.defn(name="review_registration")
     @invariants_are_final
     def review_registration(self, inp: StepInput) -> None:
-        """Review (审核): the results of the other departments taking part must have arrived.
+        """Review (审核): the register allows the case, and the results of the other
+        departments taking part have arrived.
 
-        The housing check where housing takes part, and the paid taxes where tax does:
+        The registrar's own look at the register (不动产登记暂行条例 art. 22), with the rules
+        housing checks by: the units exist and are not seized (unless a court orders the
+        transfer), no advance notice is in the way, the sellers hold each unit (or nobody
+        does, for a first registration). Matters without a housing check meet all of these
+        here, not only at recording. A case that has recorded already (a retried
+        registration) is past this look.
+
+        Then the housing check where housing takes part, and the paid taxes where tax does:
         the deed-tax law forbids registering a transfer before the tax is paid (契税法 art. 11).
         """
         with self.db.session() as session:
             case = _case(session, inp.case_no)
+            bt = self.catalog.business_type(case.business_type)
             subjects = set(
                 session.exec(
                     select(Handoff.subject).where(
@@ -146,23 +256,16 @@ class RegistryActivities:
                     )
                 )
             )
-        bt = self.catalog.business_type(case.business_type)
+            recorded = _recorded(session, case.case_no)
+            facts = None if recorded else gather(session, bt, case)
+        if facts is not None:
+            refusal = register_refusal(facts.case, facts.unit, facts.exchange_unit)
+            if refusal is not None:
+                raise refusal_error(refusal)
         needed = {
             subject for department, subject in REVIEW_NEEDS.items() if bt.takes_part(department)
         }
         missing = needed - subjects
-        if not bt.court_ordered:
-            # The registrar's own look at the register (不动产登记暂行条例 art. 22): matters
-            # without a housing check meet a seizure here, not only at recording.
-            with self.db.session() as session:
-                seizure = seizure_in_force(session, case.unit_number)
-            if seizure is not None:
-                raise refuse(
-                    RefusalType.PROPERTY_SEIZED,
-                    f"该房屋已被{seizure.holder}查封（{seizure.reference}），不予登记。"
-                    f" The property is seized by {seizure.holder} ({seizure.reference});"
-                    " it cannot be registered.",
-                )
         if missing:
             raise refuse(
                 RefusalType.REGISTRATION_REFUSED,
@@ -173,11 +276,14 @@ class RegistryActivities:
     @activity.defn(name="record_transfer")
     @invariants_are_final
     def record_transfer(self, inp: StepInput) -> None:
-        """Record (登簿), the legal moment: the sellers' title closes and the buyers' opens.
+        """Record (登簿), the legal moment, as the case's flow has it.
 
-        Inside this one transaction, with the unit locked, the fence checks again what the
-        transaction check found (see `_fence`); a refusal leaves the register as it was.
-        Once per case: a retry finds the title it recorded.
+        A transfer closes the sellers' title and opens the buyers'; a first registration
+        opens the unit's first title; an advance-notice conversion is a transfer that also
+        spends the buyers' notice; an exchange is two transfers, each unit to the other side.
+        All in one transaction, with every unit locked and fenced (see `_fence`) before the
+        first write: a refusal or a fault leaves the register as it was. Once per case: a
+        retry finds the titles it recorded.
         """
         now = datetime.now(UTC)
         with self.db.session() as session:
@@ -188,58 +294,62 @@ class RegistryActivities:
             ).first()
             if case is None:
                 raise ValueError(f"case {inp.case_no} is not in the archive")
-            if session.exec(select(Title.id).where(Title.case_no == case.case_no)).first():
+            if _recorded(session, case.case_no):
                 return
-            # Lock the unit (NO KEY UPDATE: new cases may still reference it). Every register
-            # change bumps its version under the same row lock, so none slips in until commit.
-            unit = session.exec(
-                select(Property)
-                .where(Property.unit_number == case.unit_number)
-                .with_for_update(key_share=True)
-            ).first()
-            if unit is None:
-                raise ValueError(f"unit {case.unit_number} of case {case.case_no} is gone")
+            bt = self.catalog.business_type(case.business_type)
             parties = list(session.exec(select(Party).where(Party.case_no == case.case_no)))
-            sellers = [p.id_number for p in parties if p.role == "seller"]
+            sellers = [p for p in parties if p.role == "seller"]
             buyers = [p for p in parties if p.role == "buyer"]
-            named = [*sellers, *(b.id_number for b in buyers)]
+            named = [p.id_number for p in (*sellers, *buyers)]
             if len(set(named)) != len(named) or not buyers:
                 # Intake refuses both; an archive that has them was changed behind its back.
                 raise broken(
                     "record_transfer",
                     f"case {case.case_no} names one party twice, or no buyer",
                 )
-            current = open_title(session, unit.unit_number)
-            held = holders(session, current) if current else []
-            _fence(session, case, unit, current, held, sellers)
+            moves = _moves(case, bt.flow, sellers, buyers)
+            # Lock the units (NO KEY UPDATE: new cases may still reference them), in order so
+            # two exchanges of the same units never wait on each other. Every register change
+            # bumps a unit's version under the same row lock, so none slips in until commit.
+            units = {
+                unit.unit_number: unit
+                for unit in session.exec(
+                    select(Property)
+                    .where(col(Property.unit_number).in_(sorted({m.unit_number for m in moves})))
+                    .order_by(col(Property.unit_number))
+                    .with_for_update(key_share=True)
+                )
+            }
+            checked = _checked_versions(session, case)
+            titles: list[tuple[Title | None, list[TitleHolder]]] = []
+            for move in moves:
+                unit = units.get(move.unit_number)
+                if unit is None:
+                    raise ValueError(f"unit {move.unit_number} of case {case.case_no} is gone")
+                current = open_title(session, move.unit_number)
+                held = holders(session, current) if current else []
+                _fence(
+                    session,
+                    unit,
+                    checked.get(move.unit_number),
+                    current,
+                    held,
+                    move.givers,
+                    court_ordered=bt.court_ordered,
+                )
+                titles.append((current, held))
             today = now.astimezone(self.zone).date()
-            shares = after_transfer(
-                {h.holder_id_number: parse_share(h.share) for h in held},
-                sellers,
-                [b.id_number for b in buyers],
-            )
-            kept = {h.holder_id_number: h for h in held}
-            names = {b.id_number: b.name for b in buyers}
-            if current is not None:
-                close_title(session, current, now, today, case.case_no)
-            record_title(
-                session,
-                unit_number=unit.unit_number,
-                since=today,
-                case_no=case.case_no,
-                acquired_price=case.price,
-                holdings=[
-                    _holding(holder, share, kept.get(holder), names, today, case.price)
-                    for holder, share in shares.items()
-                ],
-            )
+            for move, (current, held) in zip(moves, titles, strict=True):
+                _transfer(session, case, move, current, held, now, today)
+            if bt.flow is Flow.ADVANCE_NOTICE:
+                _release_notices(session, case.unit_number, {b.id_number for b in buyers}, today)
             if case.contract_no:
                 # The filed contract is spent: it cannot carry a second transfer.
                 contract = session.get(FiledContract, case.contract_no)
                 if contract is not None:
                     contract.status = "registered"
                     session.add(contract)
-        log.info("transfer recorded", case_no=inp.case_no)
+        log.info("transfer recorded", case_no=inp.case_no, units=len(moves))
 
     @activity.defn(name="register")
     @invariants_are_final
@@ -255,49 +365,68 @@ class RegistryActivities:
     @activity.defn(name="print_certificate")
     @invariants_are_final
     def print_certificate(self, inp: StepInput) -> RegistrationResult:
-        """Print (缮证): allocate the next serial of the year and attach it to the new title.
+        """Print (缮证): allocate the next serial of the year for each title the case recorded
+        (an exchange recorded two) and attach it.
 
-        The serial and the certificate row commit together, so numbers have no gaps and a
-        retry returns the certificate already printed.
+        The serials and the certificate rows commit together, so numbers have no gaps and a
+        retry returns the certificates already printed. The case's own unit comes first.
         """
         with self.db.session() as session:
-            existing = session.exec(
-                select(Certificate).where(
-                    Certificate.case_no == inp.case_no, Certificate.kind == "title"
-                )
-            ).first()
-            if existing is not None:
-                return RegistrationResult(
-                    certificate_no=existing.number, recorded_at=existing.issued_at
-                )
             case = _case(session, inp.case_no)
-            title = session.exec(select(Title).where(Title.case_no == case.case_no)).first()
-            if title is None:
+
+            def first_own(unit_number: str) -> bool:
+                return unit_number != case.unit_number
+
+            existing = sorted(
+                session.exec(
+                    select(Certificate).where(
+                        Certificate.case_no == inp.case_no, Certificate.kind == "title"
+                    )
+                ),
+                key=lambda c: (first_own(c.unit_number), c.serial),
+            )
+            if existing:
+                return RegistrationResult(
+                    certificate_no=existing[0].number,
+                    recorded_at=existing[0].issued_at,
+                    certificate_nos=[c.number for c in existing],
+                )
+            titles = sorted(
+                session.exec(select(Title).where(Title.case_no == case.case_no)),
+                key=lambda t: (first_own(t.unit_number), t.id or 0),
+            )
+            if not titles:
                 raise ValueError(f"case {inp.case_no}: print before record")
-            owners = holders(session, title)
             now = datetime.now(UTC)
             year = now.astimezone(self.zone).year
-            serial = next_serial(session, f"certificate:title:{self.city}:{year}")
-            number = CertificateNumber(
-                kind=CertificateKind.TITLE,
-                province=self.province,
+            numbers = [self._print(session, case, title, now, year) for title in titles]
+        log.info("certificate printed", case_no=inp.case_no, certificate_nos=numbers)
+        return RegistrationResult(
+            certificate_no=numbers[0], recorded_at=now, certificate_nos=numbers
+        )
+
+    def _print(self, session: Session, case: Case, title: Title, now: datetime, year: int) -> str:
+        """One certificate for one recorded title: the next serial, the row, the title's link."""
+        serial = next_serial(session, f"certificate:title:{self.city}:{year}")
+        number = CertificateNumber(
+            kind=CertificateKind.TITLE,
+            province=self.province,
+            year=year,
+            city=self.city,
+            serial=serial,
+            width=self.serial_width,
+        ).format()
+        session.add(
+            Certificate(
+                number=number,
+                case_no=case.case_no,
+                kind="title",
                 year=year,
-                city=self.city,
                 serial=serial,
-                width=self.serial_width,
-            ).format()
-            session.add(
-                Certificate(
-                    number=number,
-                    case_no=case.case_no,
-                    kind="title",
-                    year=year,
-                    serial=serial,
-                    unit_number=case.unit_number,
-                    holder_name="、".join(o.holder_name for o in owners),
-                    issued_at=now,
-                )
+                unit_number=title.unit_number,
+                holder_name="、".join(o.holder_name for o in holders(session, title)),
+                issued_at=now,
             )
-            set_certificate(session, title, number)
-        log.info("certificate printed", case_no=inp.case_no, certificate_no=number)
-        return RegistrationResult(certificate_no=number, recorded_at=now)
+        )
+        set_certificate(session, title, number)
+        return number

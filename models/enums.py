@@ -72,6 +72,8 @@ class RefusalType(StrEnum):
     SELLER_NOT_OWNER = "SellerNotOwner"
     CONTRACT_NOT_FILED = "ContractNotFiled"
     ADVANCE_NOTICE_HELD = "AdvanceNoticeHeld"
+    # A first registration of a unit that already has an open title.
+    TITLE_EXISTS = "TitleExists"
     REGISTRATION_REFUSED = "RegistrationRefused"
     # At recording: the sellers no longer hold the unit's open title.
     TITLE_CHANGED = "TitleChanged"

@@ -89,9 +89,13 @@ class PushResult(BaseModel):
 
 class TransactionCheckResult(BaseModel):
     unit_number: str
-    contract_no: str
+    # None where the business type has no filed contract (resettlement, exchange).
+    contract_no: str | None = None
     mortgages: list[str] = []
     notes: list[str] = []
+    # The register version of each unit the check read, so recording can tell a unit that
+    # moved on since (an exchange's second unit has no other place to keep it).
+    unit_versions: dict[str, int] = {}
 
 
 class TaxAssessment(BaseModel):
@@ -130,6 +134,9 @@ class PaymentResult(BaseModel):
 class RegistrationResult(BaseModel):
     certificate_no: str
     recorded_at: datetime
+    # Every certificate the case printed, `certificate_no` first (an exchange prints two);
+    # empty in results recorded before exchanges.
+    certificate_nos: list[str] = []
 
 
 class CollectionInput(BaseModel):

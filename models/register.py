@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKeyConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, Session, SQLModel, col, select
 
+# The rules' vocabulary (domain.register_rules), re-exported: the register stores its names.
+from domain.register_rules import EncumbranceKind as EncumbranceKind
 from models.money import Money
-
-
-class EncumbranceKind(StrEnum):
-    MORTGAGE = "mortgage"
-    SEIZURE = "seizure"
-    ADVANCE_NOTICE = "advance_notice"
-    OBJECTION = "objection"
 
 
 class Property(SQLModel, table=True):
@@ -57,8 +51,9 @@ class Title(SQLModel, table=True):
         ),
         # The holders' foreign key points at (id, unit_number): a holder's unit is its title's.
         UniqueConstraint("id", "unit_number", name="uq_title_id_unit"),
-        # A case records at most one title, so a retried recording finds its own.
-        UniqueConstraint("case_no", name="uq_title_case"),
+        # A case records at most one title per unit (an exchange records two units), so a
+        # retried recording finds its own (migration 0008).
+        UniqueConstraint("case_no", "unit_number", name="uq_title_case_unit"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -111,8 +106,11 @@ class Encumbrance(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     unit_number: str = Field(foreign_key="property.unit_number", index=True)
     kind: EncumbranceKind
-    holder: str
+    holder: str  # the holder's name, as shown
     reference: str
+    # Whose right it is, by identity number: an advance notice is converted only by its
+    # holder's own case. None for rows recorded before the register kept it (migration 0007).
+    holder_id_number: str | None = None
     registered_on: date
     released_on: date | None = None
 
@@ -130,9 +128,12 @@ class FiledContract(SQLModel, table=True):
 
 
 class Certificate(SQLModel, table=True):
-    """A printed title certificate; one per case and kind, so a retried print allocates nothing."""
+    """A printed title certificate; one per case, kind and unit (an exchange prints two), so a
+    retried print allocates nothing."""
 
-    __table_args__ = (UniqueConstraint("case_no", "kind", name="uq_certificate_case_kind"),)
+    __table_args__ = (
+        UniqueConstraint("case_no", "kind", "unit_number", name="uq_certificate_case_kind_unit"),
+    )
 
     number: str = Field(primary_key=True)
     case_no: str = Field(index=True)

@@ -63,9 +63,16 @@ class Accepted:
     created: bool
 
 
+# Fields added to the form since cases were first stored: left out of the hash while unset,
+# so a repeat of a request stored before them still matches its case.
+_LATER_FIELDS = ("decision_no", "exchange_unit_number")
+
+
 def fingerprint(body: CaseCreate) -> str:
     """A stable hash of the request, to tell a repeat from a different request under one key."""
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    unset = {name for name in _LATER_FIELDS if getattr(body, name) is None}
+    dumped = body.model_dump(mode="json", exclude=unset)
+    canonical = json.dumps(dumped, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

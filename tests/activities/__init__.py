@@ -65,7 +65,7 @@ def make_desk(
         sms=outbox,
         ems=book,
         intake=IntakeActivities(db, blobs, get_catalog()),
-        housing=HousingActivities(db),
+        housing=HousingActivities(db, get_catalog()),
         tax=TaxActivities(db, zone=settings.zone),
         registry=RegistryActivities(
             db,
@@ -92,10 +92,12 @@ def store_case(
     sellers: list[tuple[str, str, str]] | None = None,
     buyers: list[tuple[str, str, str]] | None = None,
     business_type: str = "existing_home_sale",
+    exchange_unit: str | None = None,
 ) -> Case:
     """Upload one scan per material and store the case the way the intake service does.
 
-    `sellers`/`buyers`, when given, replace the single `seller`/`buyer`.
+    `sellers`/`buyers`, when given, replace the single `seller`/`buyer` (`sellers=[]`: a
+    first registration names none).
     """
     docs = []
     for material in materials:
@@ -106,10 +108,11 @@ def store_case(
             "business_type": business_type,
             "unit_number": unit,
             "price": price,
-            "sellers": [_party(p) for p in sellers or [seller]],
+            "sellers": [_party(p) for p in (sellers if sellers is not None else [seller])],
             "buyers": [_party(p) for p in buyers or [buyer]],
             "documents": docs,
             "tax_facts": {"buyer_home_count": 1},
+            "exchange_unit_number": exchange_unit,
         }
     )
     accepted = case_intake.store(

@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.archive import ArchiveActivities
+from activities.case_steps import CaseStepActivities
 from activities.delivery import DeliveryActivities
 from activities.housing import HousingActivities
 from activities.intake import IntakeActivities
@@ -63,7 +64,13 @@ def build_activities(
     notify = NotifyActivities(db, sms or sms_gateway(settings), settings.HALL_NAME)
     delivery = DeliveryActivities(db, ems or ems_gateway(settings))
     archive = ArchiveActivities(db)
+    steps = CaseStepActivities(db, notify.outbox, intake, tax, registry, delivery, archive)
     return [
+        steps.intake_case,
+        steps.assess_and_bill,
+        steps.register_and_notify,
+        steps.deliver,
+        steps.close_and_notify,
         intake.pre_review_materials,
         intake.push_documents,
         housing.check_transaction,

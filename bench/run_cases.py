@@ -35,15 +35,15 @@ from models.database import Database
 from models.enums import TERMINAL_STAGES, CollectionMethod, Stage
 from models.payloads import CaseProgress, CollectionInput, HandoverInput, PaymentInput
 from worker import build_activities, build_worker
+from workflows.flows.transfer_sale import TransferSaleFlow
 from workflows.ids import case_workflow_id
-from workflows.property_case import PropertyCaseWorkflow
 
 THREADS = 16  # as worker.py
 BENCH_TAX = Actor(staff_id="bench-tax", name="bench", role=Role.TAX)
 BENCH_WINDOW = Actor(staff_id="bench-window", name="bench", role=Role.WINDOW, window="A01")
 HALL = "420103"
 
-CaseHandle = WorkflowHandle[PropertyCaseWorkflow, CaseProgress]
+CaseHandle = WorkflowHandle[TransferSaleFlow, CaseProgress]
 
 
 class CaseEnded(Exception):
@@ -70,7 +70,7 @@ class Driver:
             await asyncio.sleep(self.poll * (0.5 + random.random()))
             self.queries += 1
             try:
-                progress = await handle.query(PropertyCaseWorkflow.progress)
+                progress = await handle.query(TransferSaleFlow.progress)
             except RPCError:
                 continue  # first workflow task not done yet
             if progress.stage == stage:
@@ -88,20 +88,20 @@ class Driver:
         await case_intake.start_workflow(self.client, get_catalog(), case, s.TASK_QUEUE, s.TIMEZONE)
         wid = case_workflow_id(case.case_no)
         self.workflow_ids.append(wid)
-        handle = self.client.get_workflow_handle_for(PropertyCaseWorkflow.run, wid)
+        handle = self.client.get_workflow_handle_for(TransferSaleFlow.run, wid)
         due = await self.until_stage(handle, Stage.AWAITING_PAYMENT)
         assert due.tax_total is not None
         await handle.execute_update(
-            PropertyCaseWorkflow.confirm_payment,
+            TransferSaleFlow.confirm_payment,
             PaymentInput(amount=due.tax_total, reference=f"TAX-{i:06d}", actor=BENCH_TAX),
         )
         await self.until_stage(handle, Stage.AWAITING_COLLECTION_CHOICE)
         await handle.execute_update(
-            PropertyCaseWorkflow.choose_collection,
+            TransferSaleFlow.choose_collection,
             CollectionInput(method=CollectionMethod.WINDOW, actor=BENCH_WINDOW),
         )
         await handle.execute_update(
-            PropertyCaseWorkflow.record_handover,
+            TransferSaleFlow.record_handover,
             HandoverInput(window="A01", clerk="bench", actor=BENCH_WINDOW),
         )
         final = await handle.result()

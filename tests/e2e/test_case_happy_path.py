@@ -120,4 +120,4 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
     for personal in (LI_SI, ZHANG_SAN, "13800000002", "13800000001", "新华路", "李四", "张三"):
         assert personal not in text, personal
 
-    await record_history(hall, case_no, "existing_home_sale_ems_audited")
+    await record_history(hall, case_no, "transfer_sale_ems")

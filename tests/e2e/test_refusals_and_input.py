@@ -52,7 +52,7 @@ async def test_seized_flat_is_refused_at_the_check_with_reason_and_sms(
     assert len(texts) == 2  # seller and buyer
     assert all("查封" in t for t in texts)
     assert case is not None and case.outcome is not None and case.outcome.startswith("refused")
-    await record_history(hall, case_no, "existing_home_sale_seized")
+    await record_history(hall, case_no, "transfer_sale_seized")
 
 
 async def test_same_idempotency_key_gives_one_case_and_one_workflow(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.case_steps import CaseStepActivities
     from activities.delivery import DeliveryActivities
     from models.actor import Role, refusal
     from models.enums import CollectionMethod, Department, Stage, StepName, StepStatus
+    from models.notices import DeliveryNotice
     from models.payloads import (
         CollectionInput,
         CollectionRecordInput,
@@ -75,7 +77,8 @@ class CollectionSteps(CaseFlow):
         self._track.begin(StepName.COLLECTION, workflow.now(), None, StepStatus.WAITING)
         self._refresh_dues()
         self._enter(Stage.AWAITING_COLLECTION_CHOICE, Department.APPLICANT, due)
-        await self._sms("certificate_ready", "certificate_ready", {}, BUYERS)
+        if not self.LEAN:  # a lean flow's registration told them
+            await self._sms("certificate_ready", "certificate_ready", {}, BUYERS)
         chosen = lambda: self._collection is not None  # noqa: E731
         for reminder in range(1, COLLECTION_REMINDERS + 1):
             if await self._wait_until_due(chosen, "collection", f"领证提醒 reminder {reminder}"):
@@ -85,10 +88,13 @@ class CollectionSteps(CaseFlow):
             self._refresh_dues()
         await workflow.wait_condition(chosen)
         assert self._collection is not None
+        if self.LEAN:
+            await self._deliver()
+            return
         # Patch "collection-audit": the choice and the handover are stored with their audit
         # rows by activities of their own. Deprecate once no case started before 2026-11-28
         # is waiting for collection.
-        audited = workflow.patched("collection-audit")
+        audited = self._patched("collection-audit")
         if audited:
             await self._call(
                 DeliveryActivities.record_collection_choice,
@@ -119,7 +125,7 @@ class CollectionSteps(CaseFlow):
             result = CollectionResult(method=CollectionMethod.EMS, tracking_no=shipped.tracking_no)
             # Patch "ems-answer-after-sms": the update answers once the buyer has been told the
             # tracking number. Deprecate once no case started before 2026-11-28 is open.
-            answer_after_sms = workflow.patched("ems-answer-after-sms")
+            answer_after_sms = self._patched("ems-answer-after-sms")
             if not answer_after_sms:
                 self._collection_result = result
             await self._sms("shipped", "shipped", {"tracking_no": shipped.tracking_no}, BUYERS)
@@ -144,3 +150,53 @@ class CollectionSteps(CaseFlow):
                     "记录交付 record the handover",
                 )
             self._track.finish(StepName.COLLECTION, workflow.now(), "handed over at the window")
+
+    async def _deliver(self) -> None:
+        """A lean flow's delivery: the choice stored, shipped by EMS or kept for the window,
+        and the buyers told, as one activity; then the handover at the window."""
+        assert self._collection is not None
+        choice = self._collection
+        ems = choice.method == CollectionMethod.EMS
+        self._track.progress.collection = choice.method
+        if ems:
+            self._enter(Stage.SHIPPING, Department.REGISTRATION)
+        result = await self._call(
+            CaseStepActivities.deliver,
+            DeliveryNotice(
+                choice=CollectionRecordInput(
+                    case_no=self._inp.case_no,
+                    method=choice.method,
+                    address_id=choice.address_id,
+                    chosen_at=workflow.now(),
+                    actor=choice.actor,
+                ),
+                shipment=(
+                    ShipmentInput(case_no=self._inp.case_no, address_id=choice.address_id)
+                    if ems
+                    else None
+                ),
+            ),
+            "EMS 寄递 ship certificate" if ems else "窗口领证 keep for the window",
+        )
+        self._track.progress.tracking_no = result.tracking_no
+        if ems:
+            self._collection_result = result
+            self._track.finish(StepName.COLLECTION, workflow.now(), f"EMS {result.tracking_no}")
+            return
+        self._enter(Stage.AWAITING_PICKUP, Department.REGISTRATION)
+        self._collection_result = result
+        await workflow.wait_condition(lambda: self._handover is not None)
+        handover = self._handover_input
+        assert handover is not None and self._handover is not None
+        await self._call(
+            DeliveryActivities.record_handover,
+            HandoverRecordInput(
+                case_no=self._inp.case_no,
+                window=handover.window,
+                clerk=handover.clerk,
+                handed_over_at=self._handover.handed_over_at,
+                actor=handover.actor,
+            ),
+            "记录交付 record the handover",
+        )
+        self._track.finish(StepName.COLLECTION, workflow.now(), "handed over at the window")

@@ -5,17 +5,22 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.case_steps import CaseStepActivities
     from activities.housing import HousingActivities
     from activities.intake import IntakeActivities
     from activities.registry import RegistryActivities
     from models.enums import Department, Stage, StepName
-    from workflows.kit.flow import CaseFlow
+    from models.notices import StepNotice
+    from workflows.kit.flow import BUYERS, CaseFlow
 
 
 class DepartmentSteps(CaseFlow):
     """Steps done by a department against its deadline (automatic activities today)."""
 
     async def _intake(self) -> None:
+        if self.LEAN:
+            await self._intake_at_once()
+            return
         now = workflow.now()
         self._track.begin(StepName.PRE_REVIEW, now, None)
         await self._act(
@@ -47,6 +52,34 @@ class DepartmentSteps(CaseFlow):
         due = self._clock.due("overall")
         await self._sms("accepted", "accepted", {"due": self._fmt(due)})
 
+    async def _intake_at_once(self) -> None:
+        """Pre-review, push and the accepted SMS as one activity (a lean flow's intake)."""
+        self._track.begin(StepName.PRE_REVIEW, workflow.now(), None)
+        self._clock.start("overall", self._inp.accepted_at)
+        due = self._clock.due("overall")
+        pushed = await self._act(
+            StepName.PRE_REVIEW,
+            self._call(
+                CaseStepActivities.intake_case,
+                StepNotice(
+                    case_no=self._inp.case_no,
+                    sms=[self._notice("accepted", "accepted", {"due": self._fmt(due)})],
+                ),
+                "收件 pre-review, push scans, tell the parties",
+            ),
+        )
+        now = workflow.now()
+        self._track.finish(StepName.PRE_REVIEW, now)
+        # Published with the next stage: intake is over the moment it is entered.
+        self._track.enter(Stage.INTAKE, Department.SERVICE_DESK)
+        self._track.begin(StepName.PUSH_DOCUMENTS, now, None)
+        self._track.finish(
+            StepName.PUSH_DOCUMENTS,
+            now,
+            f"{pushed.documents} documents → {', '.join(pushed.departments)}",
+        )
+        self._refresh_dues()
+
     async def _transaction_check(self) -> None:
         self._enter(Stage.TRANSACTION_CHECK, Department.HOUSING)
         result = await self._department_step(
@@ -65,6 +98,14 @@ class DepartmentSteps(CaseFlow):
 
         async def register() -> str:
             step = self._step_input()
+            if self.LEAN:
+                ready = self._notice("certificate_ready", "certificate_ready", {}, BUYERS)
+                recorded = await self._call(
+                    CaseStepActivities.register_and_notify,
+                    StepNotice(case_no=self._inp.case_no, sms=[ready]),
+                    "审核、登簿、缮证 review, record, print; certificate ready",
+                )
+                return recorded.certificate_no
             # Patch "registration-one-activity": review, record and print in one activity
             # (fewer tasks and events per case). Deprecate once no case started before
             # 2026-11-28 is waiting for registration.

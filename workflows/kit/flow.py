@@ -20,10 +20,12 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities
+    from activities.case_steps import CaseStepActivities
     from activities.notify import NotifyActivities
     from domain.departments import STEP_DEPARTMENTS
     from models.actor import Role, refusal
     from models.enums import Department, SearchAttr, Stage, StepName, StepStatus
+    from models.notices import CloseNotice
     from models.payloads import (
         CalendarUpdateInput,
         CalendarUpdateResult,
@@ -74,10 +76,11 @@ STEP_DEADLINE = {
 class CaseFlow:
     """What every flow's workflow class inherits (its `run` is the flow's own)."""
 
-    # Upsert only the search attributes whose value changed (one history event less for
-    # every step that keeps them). False for the frozen PropertyCase: its histories have
-    # an upsert after every change, and replay needs the same commands.
-    LEAN_ATTRIBUTES: ClassVar[bool] = False
+    # A lean flow (the catalog's flows) costs each case fewer history events: one activity
+    # per step with the SMS it causes (activities/case_steps.py), search attributes
+    # upserted only when a value changes, no patch markers (it has no histories from before
+    # the patches). False for the frozen PropertyCase: replay needs the commands it recorded.
+    LEAN: ClassVar[bool] = False
 
     def __init__(self, inp: CaseInput) -> None:
         self._inp = inp
@@ -111,13 +114,15 @@ class CaseFlow:
         """Run the flow's steps; a refusal or broken data ends the case visibly instead."""
         # Patch "calendar-rebase": the case publishes CaseProvisionalYears and
         # CaseCalendarThrough. Deprecate once no case started before 2026-11-28 is open.
-        self._calendar_attributes = workflow.patched("calendar-rebase")
+        self._calendar_attributes = self._patched("calendar-rebase")
         self._publish()
         try:
             await steps()
         except CaseRefused as refused:
-            await self._sms("refused", "refused", {"reason": refused.reason})
-            await self._close(Stage.REFUSED, refused.reason)
+            told = self._notice("refused", "refused", {"reason": refused.reason})
+            if not self.LEAN:
+                await self._call(NotifyActivities.send_sms, told, "短信 SMS refused")
+            await self._close(Stage.REFUSED, refused.reason, told)
         except CaseFailed as failure:
             await self._fail(failure)
         except ActivityError as err:
@@ -287,28 +292,45 @@ class CaseFlow:
                 params = {"total": str(amount), "due": self._fmt(due)}
                 await self._sms(template, f"{template}_{role}{suffix}", params, [role])
 
+    def _patched(self, patch_id: str) -> bool:
+        """`workflow.patched` for the frozen flow; a lean flow has every patch from its start."""
+        return True if self.LEAN else workflow.patched(patch_id)
+
+    def _notice(
+        self, template: str, step: str, params: dict[str, str], roles: list[str] | None = None
+    ) -> SmsInput:
+        """An SMS of this case (`step` makes its idempotency key)."""
+        return SmsInput(
+            case_no=self._inp.case_no,
+            step=step,
+            template=template,
+            params=params,
+            to_roles=roles or ALL_PARTIES,
+        )
+
     async def _sms(
         self, template: str, step: str, params: dict[str, str], roles: list[str] | None = None
     ) -> None:
         await self._call(
             NotifyActivities.send_sms,
-            SmsInput(
-                case_no=self._inp.case_no,
-                step=step,
-                template=template,
-                params=params,
-                to_roles=roles or ALL_PARTIES,
-            ),
+            self._notice(template, step, params, roles),
             f"短信 SMS {template}",
         )
 
-    async def _close(self, stage: Stage, reason: str | None = None) -> None:
+    async def _close(
+        self, stage: Stage, reason: str | None = None, told: SmsInput | None = None
+    ) -> None:
+        """Archive the case; a lean flow sends `told` with it (the frozen one sent it before)."""
         # Archive first, so a client that sees the final stage also finds the closed record.
-        await self._call(
-            ArchiveActivities.close_case,
-            CloseCaseInput(case_no=self._inp.case_no, outcome=stage, reason=reason),
-            f"归档 archive ({stage.value})",
-        )
+        close = CloseCaseInput(case_no=self._inp.case_no, outcome=stage, reason=reason)
+        if self.LEAN:
+            await self._call(
+                CaseStepActivities.close_and_notify,
+                CloseNotice(close=close, sms=[told] if told else []),
+                f"归档 archive ({stage.value})",
+            )
+        else:
+            await self._call(ArchiveActivities.close_case, close, f"归档 archive ({stage.value})")
         self._track.close(stage, workflow.now(), reason)
         self._publish()
 
@@ -328,8 +350,10 @@ class CaseFlow:
             ),
             f"转人工 failed at {step}",
         )
-        await self._sms("failed", "failed", {})
-        await self._close(Stage.FAILED, failure.reason)
+        told = self._notice("failed", "failed", {})
+        if not self.LEAN:
+            await self._call(NotifyActivities.send_sms, told, "短信 SMS failed")
+        await self._close(Stage.FAILED, failure.reason, told)
 
     async def _finish(self) -> CaseProgress:
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -387,7 +411,7 @@ class CaseFlow:
                     datetime.combine(calendar.last_day, time(), tzinfo=UTC)
                 ),
             ]
-        if self.LEAN_ATTRIBUTES:
+        if self.LEAN:
             attributes = [a for a in attributes if self._published.get(a.key.name, a) != a.value]
             self._published.update((a.key.name, a.value) for a in attributes)
         if attributes:

@@ -9,10 +9,12 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.case_steps import CaseStepActivities
     from activities.tax import TaxActivities
     from models.actor import SYSTEM_ACTOR, Role, refusal
     from models.enums import Department, Stage, StepName, StepStatus
-    from models.payloads import PaymentInput, PaymentRecordInput, PaymentResult
+    from models.notices import BillNotice
+    from models.payloads import PaymentInput, PaymentRecordInput, PaymentResult, TaxAssessment
     from workflows.kit.flow import CaseFlow
     from workflows.kit.outcomes import any_of, require
 
@@ -72,14 +74,7 @@ class PaymentSteps(CaseFlow):
     async def _taxes(self) -> bool:
         """Assess, ask the applicant to pay, wait; False if the payment window lapsed."""
         self._enter(Stage.TAX_ASSESSMENT, Department.TAX)
-        self._tax = await self._department_step(
-            StepName.TAX_ASSESSMENT,
-            self._call(
-                TaxActivities.assess_taxes,
-                self._step_input(),
-                "核税 tax assessment",
-            ),
-        )
+        self._tax = await self._department_step(StepName.TAX_ASSESSMENT, self._assess())
         self._track.progress.tax_total = self._tax.total
         self._track.finish(StepName.TAX_ASSESSMENT, workflow.now(), f"total ¥{self._tax.total}")
         if self._tax.total == 0:
@@ -87,16 +82,20 @@ class PaymentSteps(CaseFlow):
             await self._record_zero_payment()
             return True
 
-        due = self._clock.start("payment", workflow.now())
+        if self.LEAN:
+            due = self._clock.due("payment")  # started with the assessment, which told payers
+        else:
+            due = self._clock.start("payment", workflow.now())
         self._track.begin(StepName.PAYMENT, workflow.now(), None, StepStatus.WAITING)
         self._refresh_dues()
         self._enter(Stage.AWAITING_PAYMENT, Department.APPLICANT, due)
-        await self._tell_payers("pay_taxes", due)
+        if not self.LEAN:
+            await self._tell_payers("pay_taxes", due)
         # Patch "payment-accepted-before-deadline": wait for the accepted confirmation, not for
         # its recording, so one accepted just before the deadline is never lapsed. Deprecate
         # once no case started before 2026-11-28 is waiting for payment.
         accepted: Callable[[], bool]
-        if workflow.patched("payment-accepted-before-deadline"):
+        if self._patched("payment-accepted-before-deadline"):
             accepted = lambda: self._payment_accepted  # noqa: E731
         else:
             accepted = lambda: self._payment is not None  # noqa: E731
@@ -127,6 +126,23 @@ class PaymentSteps(CaseFlow):
         assert self._payment is not None
         self._track.finish(StepName.PAYMENT, workflow.now(), f"paid {self._payment.reference}")
         return True
+
+    async def _assess(self) -> TaxAssessment:
+        """The assessment; a lean flow's also tells each payer their share and the deadline.
+
+        There the payment window starts as the (automatic) assessment is scheduled, so the
+        deadline can travel in the SMS the assessment sends.
+        """
+        if not self.LEAN:
+            return await self._call(
+                TaxActivities.assess_taxes, self._step_input(), "核税 tax assessment"
+            )
+        due = self._clock.start("payment", workflow.now())
+        return await self._call(
+            CaseStepActivities.assess_and_bill,
+            BillNotice(case_no=self._inp.case_no, due=self._fmt(due)),
+            "核税 tax assessment; tell each payer",
+        )
 
     async def _record_zero_payment(self) -> None:
         # Exempt cases still push a "paid" status so registration's review sees it.

@@ -15,8 +15,8 @@ with workflow.unsafe.imports_passed_through():
 class KitSteps(DepartmentSteps, PaymentSteps, CollectionSteps):
     """The base of the catalog's flows (workflows/flows): steps, updates and the query.
 
-    Flows built on it publish search attributes only when they change: their histories
-    have no upserts that repeat the last one (the frozen `PropertyCase` keeps its own).
+    Flows built on it are lean (`CaseFlow.LEAN`): one activity per step with the SMS it
+    causes, search attributes upserted only on change, no patch markers.
     """
 
-    LEAN_ATTRIBUTES: ClassVar[bool] = True
+    LEAN: ClassVar[bool] = True

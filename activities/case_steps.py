@@ -1,0 +1,129 @@
+"""The steps of the catalog's flows as one activity each, with the SMS they cause.
+
+A routine case used to schedule an SMS activity after most steps, and intake as two
+activities. Here each step is one activity: the department's work (the existing activity
+bodies, each idempotent in its own transaction), then its messages written to the outbox
+and sent. A fault anywhere retries the whole activity: the work finds itself done and the
+outbox keys (`case:step:phone`) keep every message single. The frozen `PropertyCase` keeps
+calling the separate activities its histories recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from temporalio import activity
+
+from activities.archive import ArchiveActivities
+from activities.delivery import DeliveryActivities
+from activities.errors import invariants_are_final
+from activities.intake import IntakeActivities
+from activities.outbox import Outbox
+from activities.registry import RegistryActivities
+from activities.tax import TaxActivities
+from models.database import Database
+from models.enums import CollectionMethod
+from models.notices import BillNotice, CloseNotice, DeliveryNotice, StepNotice
+from models.payloads import (
+    CollectionResult,
+    PushResult,
+    RegistrationResult,
+    SmsInput,
+    StepInput,
+    TaxAssessment,
+)
+
+BUYERS = ["buyer"]
+
+
+@dataclass
+class CaseStepActivities:
+    """One activity per step of a flow; the department activities do the work."""
+
+    db: Database
+    outbox: Outbox
+    intake: IntakeActivities
+    tax: TaxActivities
+    registry: RegistryActivities
+    delivery: DeliveryActivities
+    archive: ArchiveActivities
+
+    def _tell(self, case_no: str, messages: list[SmsInput]) -> None:
+        if messages:
+            with self.db.session() as session:
+                for sms in messages:
+                    self.outbox.queue(session, sms)
+        self.outbox.send_pending(self.db, case_no)
+
+    @activity.defn(name="intake_case")
+    @invariants_are_final
+    def intake_case(self, inp: StepNotice) -> PushResult:
+        """Pre-review the stored materials, push the scans, tell the parties it is accepted."""
+        step = StepInput(case_no=inp.case_no)
+        self.intake.pre_review_materials(step)
+        pushed = self.intake.push_documents(step)
+        self._tell(inp.case_no, inp.sms)
+        return pushed
+
+    @activity.defn(name="assess_and_bill")
+    @invariants_are_final
+    def assess_and_bill(self, inp: BillNotice) -> TaxAssessment:
+        """Assess the taxes; each payer learns their own share and the payment deadline."""
+        bill = self.tax.assess_taxes(StepInput(case_no=inp.case_no))
+        messages = [
+            SmsInput(
+                case_no=inp.case_no,
+                step=f"{inp.template}_{role}",
+                template=inp.template,
+                params={"total": str(amount), "due": inp.due},
+                to_roles=[role],
+            )
+            for role, amount in (("buyer", bill.buyer_total), ("seller", bill.seller_total))
+            if amount > 0
+        ]
+        self._tell(inp.case_no, messages)
+        return bill
+
+    @activity.defn(name="register_and_notify")
+    @invariants_are_final
+    def register_and_notify(self, inp: StepNotice) -> RegistrationResult:
+        """Review, record and print; tell the transferees the certificate is ready."""
+        done = self.registry.register(StepInput(case_no=inp.case_no))
+        self._tell(inp.case_no, inp.sms)
+        return done
+
+    @activity.defn(name="deliver")
+    @invariants_are_final
+    def deliver(self, inp: DeliveryNotice) -> CollectionResult:
+        """Store the collection choice; by EMS book the shipment; tell the buyers either way."""
+        case_no = inp.choice.case_no
+        self.delivery.record_collection_choice(inp.choice)
+        if inp.choice.method == CollectionMethod.EMS:
+            assert inp.shipment is not None, "an EMS choice comes with its shipment"
+            shipped = self.delivery.ship_certificate(inp.shipment)
+            params = {"tracking_no": shipped.tracking_no}
+            self._tell(
+                case_no,
+                [
+                    SmsInput(
+                        case_no=case_no,
+                        step="shipped",
+                        template="shipped",
+                        params=params,
+                        to_roles=BUYERS,
+                    )
+                ],
+            )
+            return CollectionResult(method=CollectionMethod.EMS, tracking_no=shipped.tracking_no)
+        ready = SmsInput(
+            case_no=case_no, step="ready_at_window", template="ready_at_window", to_roles=BUYERS
+        )
+        self._tell(case_no, [ready])
+        return CollectionResult(method=CollectionMethod.WINDOW)
+
+    @activity.defn(name="close_and_notify")
+    @invariants_are_final
+    def close_and_notify(self, inp: CloseNotice) -> None:
+        """Close the case (its hold released); tell the parties why, if it did not complete."""
+        self.archive.close_case(inp.close)
+        self._tell(inp.close.case_no, inp.sms)

@@ -33,6 +33,7 @@ from api.errors import FieldError, IdempotencyConflict
 from api.hold_errors import PropertyHeld
 from api.schemas import CaseCreate
 from api.services.calendar_window import calendar_for
+from api.services.register_check import register_refusal
 from domain.calendar import load_office_hours
 from domain.catalog import Catalog, UnknownBusinessType, UnknownFact, get_catalog
 from domain.identifiers import format_case_no
@@ -51,7 +52,7 @@ from models.counters import next_serial
 from models.database import Database
 from models.enums import Department, SearchAttr, Stage
 from models.payloads import CaseInput
-from models.register import Property, seizure_in_force
+from models.register import Property
 from workflows.ids import FLOW_WORKFLOW_TYPES, case_workflow_id
 
 log = get_logger(__name__)
@@ -124,21 +125,18 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
     )
     if not result.complete:
         raise FieldError(("body", "documents"), result.notice_en, notice=result.model_dump())
-    with db.session() as session:
-        for field, unit in _units(body):
-            if session.get(Property, unit) is None:
-                raise FieldError(("body", field), f"unit {unit} is not in the register")
-        # A matter without a housing check would meet a seizure only at the registrar's
-        # review, after the applicant has paid: the desk tells them now instead.
-        if not bt.court_ordered and not bt.takes_part(Department.HOUSING):
-            seizure = seizure_in_force(session, body.unit_number)
-            if seizure is not None:
-                raise FieldError(
-                    ("body", "unit_number"),
-                    f"unit {body.unit_number} is seized by {seizure.holder} "
-                    f"({seizure.reference}); only a court-ordered transfer can proceed",
-                    type="property_seized",
-                )
+    # The register: units it has, and (for matters without a housing check, which would
+    # meet them only at the registrar's review, after paying) seizures, ownership, titles.
+    refusal = register_refusal(
+        db,
+        bt,
+        body.unit_number,
+        body.exchange_unit_number,
+        [p.id_number for p in body.sellers],
+        [p.id_number for p in body.buyers],
+    )
+    if refusal is not None:
+        raise FieldError(refusal.loc, refusal.message, type=refusal.type)
 
 
 def flow_form(body: CaseCreate) -> FlowForm:

@@ -246,6 +246,33 @@ async def test_a_sale_refuses_a_relationship(hall: Hall, api_url: str) -> None:
     assert _cases(hall) == 0
 
 
+# --- the register at intake ------------------------------------------------------------
+
+
+async def test_the_register_is_asked_at_intake(hall: Hall, api_url: str) -> None:
+    # Matters without a housing check: the desk names the field the register refuses.
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        docs = await upload_scans(api, _papers("gift_transfer", "kinship_proof"))
+        not_his = sale_body(
+            docs,
+            business_type="gift_transfer",
+            sellers=[_person("王五", WANG_WU)],
+            tax_facts={"buyer_home_count": 1, "relationship": "child"},
+        )
+        refused = await _post(api, not_his)
+        assert _refused(refused) == (["body", "sellers"], "seller_not_owner")
+        grants = await upload_scans(api, _papers("land_use_right_first_registration"))
+        titled = {
+            "business_type": "land_use_right_first_registration",
+            "unit_number": FLAT_SALE,
+            "price": "36000000.00",
+            "buyers": [DEVELOPER],
+            "documents": grants,
+        }
+        assert _refused(await _post(api, titled)) == (["body", "unit_number"], "title_exists")
+    assert _cases(hall) == 0
+
+
 # --- exchange --------------------------------------------------------------------------
 
 
@@ -254,7 +281,7 @@ async def test_a_sale_refuses_a_relationship(hall: Hall, api_url: str) -> None:
     [
         (None, "exchange_unit_number", "exchange_unit_required"),
         (FLAT_SALE, "exchange_unit_number", "exchange_unit_same"),
-        ("420103001002GB00015F00039999", "exchange_unit_number", "value_error"),
+        ("420103001002GB00015F00039999", "exchange_unit_number", "property_not_found"),
         ("4201030010", "exchange_unit_number", "value_error"),
     ],
 )

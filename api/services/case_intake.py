@@ -1,7 +1,9 @@
 """Accepting a case: validate against the catalog and register, store it, start its workflow.
 
-Validation happens before anything is written; the case, its parties, its documents and
-its hold on the unit are stored in one transaction; the workflow start is idempotent on the
+Validation happens before anything is written (the per-flow form rules of
+`domain.intake_rules`, the catalog's papers, the register through `register_check`); the
+case, its parties, its documents and its holds on the unit (an exchange: on both units) are
+stored in one transaction; the workflow start is idempotent on the
 workflow id, so a client that repeats its `Idempotency-Key` gets the same case and never a
 second workflow.
 

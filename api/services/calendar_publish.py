@@ -75,9 +75,9 @@ def published_years(
 def cases_query(years: list[int], hall: str | None = None) -> str:
     """Open cases resting on one of `years`, or started before the calendar attributes."""
     listed = ", ".join(f"'{y}'" for y in years)
-    types = ", ".join(f"'{t}'" for t in CASE_WORKFLOW_TYPES)
+    types = " OR ".join(f"WorkflowType = '{t}'" for t in CASE_WORKFLOW_TYPES)
     query = (
-        f"WorkflowType IN ({types}) AND ExecutionStatus = 'Running' AND "
+        f"({types}) AND ExecutionStatus = 'Running' AND "
         f"({SearchAttr.PROVISIONAL_YEARS.name} IN ({listed}) OR "
         f"{SearchAttr.CALENDAR_THROUGH.name} IS NULL)"
     )

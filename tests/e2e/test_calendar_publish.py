@@ -26,8 +26,8 @@ from models.enums import SearchAttr, Stage, StepName
 from models.payloads import CaseInput, CaseProgress
 from tests.conftest import Hall
 from tests.workflows.test_timers import ALL_DEADLINES, store_sale
-from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
-from workflows.property_case import PropertyCaseWorkflow
+from workflows.flows.transfer_sale import TransferSaleFlow
+from workflows.ids import TRANSFER_SALE_WORKFLOW, case_workflow_id
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -63,7 +63,7 @@ async def _start_provisional_case(hall: Hall) -> WorkflowHandle[Any, CaseProgres
         ),
     )
     return await hall.client.start_workflow(
-        PROPERTY_CASE_WORKFLOW,
+        TRANSFER_SALE_WORKFLOW,
         inp,
         id=case_workflow_id(case.case_no),
         task_queue=hall.task_queue,
@@ -124,7 +124,7 @@ async def test_publish_moves_running_cases_to_the_official_year(
     handle = await _start_provisional_case(hall)
     year = datetime.now(ZONE).year
     for _ in range(150):
-        waiting = await handle.query(PropertyCaseWorkflow.progress)
+        waiting = await handle.query(TransferSaleFlow.progress)
         if waiting.stage == Stage.AWAITING_PAYMENT:
             break
         await asyncio.sleep(0.1)
@@ -143,7 +143,7 @@ async def test_publish_moves_running_cases_to_the_official_year(
     assert done.returncode == 0, done.stderr
     assert "1 case(s) updated" in done.stdout, done.stdout
 
-    rebased = await handle.query(PropertyCaseWorkflow.progress)
+    rebased = await handle.query(TransferSaleFlow.progress)
     assert rebased.calendar_updates == [f"official working-day calendar {year}"]
     if bridges and waiting.payment_due_at.astimezone(ZONE).year == year:
         assert rebased.payment_due_at is not None
@@ -153,7 +153,7 @@ async def test_publish_moves_running_cases_to_the_official_year(
     again = await asyncio.to_thread(_publish, hall, table)
     assert again.returncode == 0, again.stderr
     assert "0 case(s) updated" in again.stdout, again.stdout
-    assert (await handle.query(PropertyCaseWorkflow.progress)).calendar_updates == [
+    assert (await handle.query(TransferSaleFlow.progress)).calendar_updates == [
         f"official working-day calendar {year}"
     ]
     await handle.terminate("test over")

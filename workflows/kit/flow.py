@@ -84,15 +84,9 @@ class CaseFlow:
 
     def __init__(self, inp: CaseInput) -> None:
         self._inp = inp
-        # The values as the case started (the API sets them with the workflow), then as
-        # last upserted: what a lean flow compares with.
-        self._published: dict[str, Any] = {
-            SearchAttr.STAGE.name: Stage.PRE_REVIEW.value,
-            SearchAttr.DEPARTMENT.name: Department.SERVICE_DESK.value,
-            SearchAttr.BUSINESS_TYPE.name: inp.business_type,
-            SearchAttr.HALL.name: inp.hall,
-            SearchAttr.DUE_AT.name: None,
-        }
+        # The values as last upserted, what a lean flow compares with. Empty at first: the
+        # first upsert (one event either way) carries them all, whoever started the case.
+        self._published: dict[str, Any] = {}
         self._track = ProgressTracker(initial_progress(inp))
         self._tax: TaxAssessment | None = None
         self._payment: PaymentResult | None = None

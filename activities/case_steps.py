@@ -36,7 +36,7 @@ from models.payloads import (
 BUYERS = ["buyer"]
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity, as every activity holder
 class CaseStepActivities:
     """One activity per step of a flow; the department activities do the work."""
 

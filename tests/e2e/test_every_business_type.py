@@ -86,6 +86,10 @@ async def test_every_business_type_runs_to_its_register_entry(
     if bt.flow is Flow.EXCHANGE:
         assert scenario.exchange_unit is not None and scenario.seller is not None
         assert _holders(hall, scenario.exchange_unit) == {scenario.seller.id_number}
+        # One certificate per unit, the case's own first, both on the registration step.
+        registration = next(s for s in done["steps"] if s["name"] == "registration")
+        printed = registration["detail"].split("、")
+        assert len(set(printed)) == 2 and printed[0] == done["certificate_no"]
     if bt.flow is Flow.ADVANCE_NOTICE:
         with hall.db.session() as session:
             notice = session.exec(

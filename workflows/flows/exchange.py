@@ -7,6 +7,8 @@ records both transfers in one transaction and prints a certificate for each new 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -19,6 +21,8 @@ with workflow.unsafe.imports_passed_through():
 @workflow.defn(name=EXCHANGE_WORKFLOW)
 class ExchangeFlow(KitSteps):
     """互换转移登记: each party's unit to the other."""
+
+    READY_TO: ClassVar[list[str]] = ["buyer", "seller"]  # each side gets a certificate
 
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -16,6 +18,9 @@ with workflow.unsafe.imports_passed_through():
 
 class DepartmentSteps(CaseFlow):
     """Steps done by a department against its deadline (automatic activities today)."""
+
+    # Who is told the certificate is ready: the transferees (an exchange: both sides).
+    READY_TO: ClassVar[list[str]] = BUYERS
 
     async def _intake(self) -> None:
         if self.LEAN:
@@ -90,7 +95,8 @@ class DepartmentSteps(CaseFlow):
                 "房产交易核查 transaction check",
             ),
         )
-        notes = [f"contract {result.contract_no}", *result.mortgages, *result.notes]
+        contract = [f"contract {result.contract_no}"] if result.contract_no else []
+        notes = [*contract, *result.mortgages, *result.notes]
         self._track.finish(StepName.TRANSACTION_CHECK, workflow.now(), "; ".join(notes))
 
     async def _registration(self) -> None:
@@ -99,13 +105,15 @@ class DepartmentSteps(CaseFlow):
         async def register() -> str:
             step = self._step_input()
             if self.LEAN:
-                ready = self._notice("certificate_ready", "certificate_ready", {}, BUYERS)
+                ready = self._notice("certificate_ready", "certificate_ready", {}, self.READY_TO)
                 recorded = await self._call(
                     CaseStepActivities.register_and_notify,
                     StepNotice(case_no=self._inp.case_no, sms=[ready]),
                     "审核、登簿、缮证 review, record, print; certificate ready",
                 )
-                return recorded.certificate_no
+                # An exchange prints one certificate per unit; the case's own comes first.
+                others = [n for n in recorded.certificate_nos if n != recorded.certificate_no]
+                return "、".join([recorded.certificate_no, *others])
             # Patch "registration-one-activity": review, record and print in one activity
             # (fewer tasks and events per case). Deprecate once no case started before
             # 2026-11-28 is waiting for registration.
@@ -119,6 +127,6 @@ class DepartmentSteps(CaseFlow):
             printed = await self._call(RegistryActivities.print_certificate, step, "缮证 print")
             return printed.certificate_no
 
-        number = await self._department_step(StepName.REGISTRATION, register())
-        self._track.progress.certificate_no = number
-        self._track.finish(StepName.REGISTRATION, workflow.now(), number)
+        numbers = await self._department_step(StepName.REGISTRATION, register())
+        self._track.progress.certificate_no = numbers.split("、")[0]
+        self._track.finish(StepName.REGISTRATION, workflow.now(), numbers)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.enums import Stage, StepName
     from models.payloads import CaseInput, CaseProgress
     from workflows.ids import FIRST_REGISTRATION_WORKFLOW
     from workflows.kit.steps import KitSteps
@@ -28,10 +27,5 @@ class FirstRegistrationFlow(KitSteps):
         return await self._run_case(self._steps)
 
     async def _steps(self) -> None:
-        await self._intake()
-        if self._track.runs(StepName.TAX_ASSESSMENT) and not await self._taxes():
-            await self._close(Stage.LAPSED, "逾期未缴税 / taxes not paid in time")
-            return
-        await self._registration()
-        await self._collect()
-        await self._close(Stage.COMPLETED)
+        await self._intake()  # the desk checked that the unit has no open title
+        await self._pay_record_and_deliver()  # recording opens its first title

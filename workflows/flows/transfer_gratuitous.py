@@ -11,7 +11,6 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.enums import Stage, StepName
     from models.payloads import CaseInput, CaseProgress
     from workflows.ids import TRANSFER_GRATUITOUS_WORKFLOW
     from workflows.kit.steps import KitSteps
@@ -30,10 +29,5 @@ class TransferGratuitousFlow(KitSteps):
         return await self._run_case(self._steps)
 
     async def _steps(self) -> None:
-        await self._intake()
-        if self._track.runs(StepName.TAX_ASSESSMENT) and not await self._taxes():
-            await self._close(Stage.LAPSED, "逾期未缴税 / taxes not paid in time")
-            return
-        await self._registration()
-        await self._collect()
-        await self._close(Stage.COMPLETED)
+        await self._intake()  # the desk checked seizure and ownership; the registrar will again
+        await self._pay_record_and_deliver()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.enums import Stage, StepName
+    from models.enums import StepName
     from models.payloads import CaseInput, CaseProgress
     from workflows.ids import TRANSFER_SALE_WORKFLOW
     from workflows.kit.steps import KitSteps
@@ -30,11 +30,6 @@ class TransferSaleFlow(KitSteps):
 
     async def _steps(self) -> None:
         await self._intake()
-        if self._track.runs(StepName.TRANSACTION_CHECK):
+        if self._track.runs(StepName.TRANSACTION_CHECK):  # housing checks the contract
             await self._transaction_check()
-        if not await self._taxes():
-            await self._close(Stage.LAPSED, "逾期未缴税 / taxes not paid in time")
-            return
-        await self._registration()
-        await self._collect()
-        await self._close(Stage.COMPLETED)
+        await self._pay_record_and_deliver()

@@ -7,6 +7,7 @@ from typing import ClassVar
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from models.enums import Stage, StepName
     from workflows.kit.collection import CollectionSteps
     from workflows.kit.departments import DepartmentSteps
     from workflows.kit.payment import PaymentSteps
@@ -20,3 +21,13 @@ class KitSteps(DepartmentSteps, PaymentSteps, CollectionSteps):
     """
 
     LEAN: ClassVar[bool] = True
+
+    async def _pay_record_and_deliver(self) -> None:
+        """The end every flow shares: the taxes paid in time (where tax takes part), then
+        registration, collection and the completed case; an unpaid bill lapses the case."""
+        if self._track.runs(StepName.TAX_ASSESSMENT) and not await self._taxes():
+            await self._close(Stage.LAPSED, "逾期未缴税 / taxes not paid in time")
+            return
+        await self._registration()
+        await self._collect()
+        await self._close(Stage.COMPLETED)

@@ -25,7 +25,7 @@ from pydantic import (
 
 from domain.departments import PARTICIPANTS, STEP_DEPARTMENTS, StepName
 from domain.departments import Department as Department  # re-exported: the catalog's word
-from domain.flows import HAS_TRANSFEROR, REGISTRATION_KINDS, Flow
+from domain.flows import HAS_TRANSFEREE, HAS_TRANSFEROR, LIEN_KINDS, REGISTRATION_KINDS, Flow
 from domain.parties import PartyKind
 
 STATUTORY_LIMIT_DAYS = 30
@@ -54,6 +54,10 @@ def deadline_participant(step: DeadlineStep) -> Department | None:
     if step is DeadlineStep.OVERALL:
         return None
     return STEP_DEPARTMENTS[StepName(step.value)].participant
+
+
+BILLING_STEPS = frozenset({DeadlineStep.TAX_ASSESSMENT, DeadlineStep.PAYMENT})
+"""Steps that run where the case is billed: taxes where tax takes part, or the fee alone."""
 
 
 class Applicants(StrEnum):
@@ -142,15 +146,19 @@ class RegistrationKind(BaseModel):
 class PartyKinds(BaseModel):
     """Which kinds of party may be the transferee (buyer) and the transferor (seller).
 
-    An empty ``seller`` means the matter has no transferor party (e.g. a land grant).
+    An empty ``seller`` means the matter has no transferor party (e.g. a land grant), an
+    empty ``buyer`` no transferee (a mortgage); ``lender`` is the mortgagee where a lien is
+    recorded or released.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    buyer: frozenset[PartyKind] = Field(min_length=1)
+    buyer: frozenset[PartyKind]
     seller: frozenset[PartyKind]
+    # The lender whose lien the matter records or releases (抵押权人); empty: no lender.
+    lender: frozenset[PartyKind] = frozenset()
 
-    @field_serializer("buyer", "seller")
+    @field_serializer("buyer", "seller", "lender")
     def _ordered(self, kinds: frozenset[PartyKind]) -> list[str]:
         return [kind.value for kind in PartyKind if kind in kinds]
 
@@ -253,6 +261,8 @@ class BusinessType(BaseModel):
     filed_contract: bool = False
     # The material carrying the decision the transfer rests on; intake asks its number.
     decision_material: str | None = None
+    # No registration fee is charged (a cancellation); with no tax either, nothing is billed.
+    fee_exempt: bool = False
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -290,6 +300,8 @@ class BusinessType(BaseModel):
         if departments is None:  # already reported under 'departments'
             return value
         for step in DeadlineStep:
+            if step in BILLING_STEPS:
+                continue  # they follow the bill (`billed`): checked with the whole entry
             department = deadline_participant(step)
             applies = department is None or department in departments
             if applies and step not in value:
@@ -316,6 +328,14 @@ class BusinessType(BaseModel):
                 f"'flow': {self.flow.value} records {', '.join(sorted(known))}, "
                 f"not {self.registration_kind!r}"
             )
+        for step in BILLING_STEPS:
+            if self.billed and step not in self.deadlines:
+                raise ValueError(f"'deadlines': missing step {step.value!r} (the case is billed)")
+            if not self.billed and step in self.deadlines:
+                raise ValueError(
+                    f"'deadlines': step {step.value!r} given but nothing is billed "
+                    "(no tax, fee_exempt)"
+                )
         if self.filed_contract and Department.HOUSING not in self.departments:
             raise ValueError("'filed_contract': only housing checks a filed contract")
         if self.decision_material is not None and self.decision_material not in {
@@ -328,7 +348,20 @@ class BusinessType(BaseModel):
         if HAS_TRANSFEROR[self.flow] != bool(self.party_kinds.seller):
             needs = "needs" if HAS_TRANSFEROR[self.flow] else "has no"
             raise ValueError(f"'flow': {self.flow.value} {needs} a transferor (party_kinds.seller)")
+        if HAS_TRANSFEREE[self.flow] != bool(self.party_kinds.buyer):
+            needs = "needs" if HAS_TRANSFEREE[self.flow] else "has no"
+            raise ValueError(f"'flow': {self.flow.value} {needs} a transferee (party_kinds.buyer)")
+        if (self.registration_kind in LIEN_KINDS) != bool(self.party_kinds.lender):
+            needs = "needs" if self.registration_kind in LIEN_KINDS else "has no"
+            raise ValueError(
+                f"'party_kinds': registration kind {self.registration_kind!r} {needs} a lender"
+            )
         return self
+
+    @property
+    def billed(self) -> bool:
+        """Whether the case gets a bill: taxes where tax takes part, else the registration fee."""
+        return Department.TAX in self.departments or not self.fee_exempt
 
     @field_serializer("holds")
     def _sorted_holds(self, holds: frozenset[str]) -> list[str]:

@@ -20,8 +20,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from domain.business_types import (
+    BILLING_STEPS,
     BusinessType,
     DeadlineStep,
+    Department,
     Fact,
     HoldGroup,
     RegistrationKind,
@@ -317,10 +319,16 @@ def _with_defaults(raw: Any, defaults: Mapping[str, Any], default_holds: list[st
     except ValueError:
         # The model reports the bad department; take every default so it reports nothing else.
         departments = frozenset(PARTICIPANTS)
+    # The billing steps follow the bill: taxes, or the registration fee unless exempt.
+    billed = Department.TAX in departments or raw.get("fee_exempt") is not True
     applicable = {
         step: days
         for step, days in defaults.items()
-        if deadline_participant(DeadlineStep(step)) in {None, *departments}
+        if (
+            billed
+            if DeadlineStep(step) in BILLING_STEPS
+            else deadline_participant(DeadlineStep(step)) in {None, *departments}
+        )
     }
     return {
         "holds": default_holds,

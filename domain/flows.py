@@ -10,7 +10,9 @@ A flow names what the departments do with a case, not who the parties are:
 - ``exchange``: two units change hands at once (互换), each owner's title passing to the other;
 - ``first_registration``: nobody holds the unit yet; recording opens its first title;
 - ``advance_notice``: a purchase secured by the buyer's own advance notice (预告登记) becomes
-  the transfer; the notice is spent when the title is recorded.
+  the transfer; the notice is spent when the title is recorded;
+- ``mortgage``: a lender's lien on a unit is recorded (抵押权首次登记) or cancelled on the
+  lender's release (抵押权注销登记); the owner stays, the lender gets a registration proof.
 
 The values are stored (catalog data, workflow types through `workflows.ids`), so a value
 never changes; add a member rather than rename one.
@@ -27,6 +29,7 @@ class Flow(StrEnum):
     EXCHANGE = "exchange"
     FIRST_REGISTRATION = "first_registration"
     ADVANCE_NOTICE = "advance_notice"
+    MORTGAGE = "mortgage"
 
 
 REGISTRATION_KINDS: dict[Flow, frozenset[str]] = {
@@ -37,6 +40,7 @@ REGISTRATION_KINDS: dict[Flow, frozenset[str]] = {
     Flow.EXCHANGE: frozenset({"transfer"}),
     Flow.FIRST_REGISTRATION: frozenset({"first"}),
     Flow.ADVANCE_NOTICE: frozenset({"advance_notice_to_transfer"}),
+    Flow.MORTGAGE: frozenset({"mortgage_first", "mortgage_cancellation"}),
 }
 """The registration kinds (catalog `registration_kind`) each flow knows how to record."""
 
@@ -46,5 +50,19 @@ HAS_TRANSFEROR: dict[Flow, bool] = {
     Flow.EXCHANGE: True,
     Flow.FIRST_REGISTRATION: False,
     Flow.ADVANCE_NOTICE: True,
+    Flow.MORTGAGE: True,  # the owner who grants the lien (or whose unit it weighed on)
 }
 """Whether the flow's cases name a transferor (the `sellers`): a first registration has none."""
+
+HAS_TRANSFEREE: dict[Flow, bool] = {flow: flow is not Flow.MORTGAGE for flow in Flow}
+"""Whether the flow's cases name a transferee (the `buyers`): a mortgage changes no owner."""
+
+LIEN_KINDS: frozenset[str] = frozenset(
+    {
+        "mortgage_first",
+        "mortgage_cancellation",
+        "transfer_and_mortgage",
+        "transfer_and_mortgage_change",
+    }
+)
+"""Registration kinds that record or release a lender's lien: their cases name `lenders`."""

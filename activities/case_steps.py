@@ -33,8 +33,6 @@ from models.payloads import (
     TaxAssessment,
 )
 
-BUYERS = ["buyer"]
-
 
 @dataclass(eq=False)  # hashed by identity, as every activity holder
 class CaseStepActivities:
@@ -110,13 +108,16 @@ class CaseStepActivities:
                         step="shipped",
                         template="shipped",
                         params=params,
-                        to_roles=BUYERS,
+                        to_roles=inp.collectors,
                     )
                 ],
             )
             return CollectionResult(method=CollectionMethod.EMS, tracking_no=shipped.tracking_no)
         ready = SmsInput(
-            case_no=case_no, step="ready_at_window", template="ready_at_window", to_roles=BUYERS
+            case_no=case_no,
+            step="ready_at_window",
+            template="ready_at_window",
+            to_roles=inp.collectors,
         )
         self._tell(case_no, [ready])
         return CollectionResult(method=CollectionMethod.WINDOW)

@@ -36,6 +36,7 @@ class DeliveryNotice(BaseModel):
 
     choice: CollectionRecordInput
     shipment: ShipmentInput | None = None
+    collectors: list[str] = ["buyer"]  # the roles told where the certificate is
 
 
 class CloseNotice(BaseModel):

@@ -28,6 +28,11 @@ class CaseInput(BaseModel):
     office_hours: OfficeHours
     deadlines: dict[str, int] = Field(description="working days per step, from the catalog")
     departments: list[str] = Field(description="departments that take part, from the catalog")
+    billed: bool | None = Field(
+        default=None,
+        description="the case gets a bill (taxes, or the registration fee alone); None: cases "
+        "started before fees, billed where tax takes part",
+    )
 
 
 class CalendarUpdateInput(BaseModel):

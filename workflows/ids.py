@@ -15,6 +15,7 @@ TRANSFER_GRATUITOUS_WORKFLOW = "TransferGratuitous"
 EXCHANGE_WORKFLOW = "Exchange"
 FIRST_REGISTRATION_WORKFLOW = "FirstRegistration"
 ADVANCE_NOTICE_WORKFLOW = "AdvanceNotice"
+MORTGAGE_WORKFLOW = "Mortgage"
 
 FLOW_WORKFLOW_TYPES: Mapping[Flow, str] = MappingProxyType(
     {
@@ -23,6 +24,7 @@ FLOW_WORKFLOW_TYPES: Mapping[Flow, str] = MappingProxyType(
         Flow.EXCHANGE: EXCHANGE_WORKFLOW,
         Flow.FIRST_REGISTRATION: FIRST_REGISTRATION_WORKFLOW,
         Flow.ADVANCE_NOTICE: ADVANCE_NOTICE_WORKFLOW,
+        Flow.MORTGAGE: MORTGAGE_WORKFLOW,
     }
 )
 """The workflow type a new case of each flow starts (the API needs no workflow class)."""

@@ -18,10 +18,10 @@ def initial_progress(inp: CaseInput) -> CaseProgress:
     steps = [
         StepProgress(
             name=name,
-            department=entry.holder,
-            status=StepStatus.PENDING if step_runs(name, inp.departments) else StepStatus.SKIPPED,
+            department=_holder(name, inp),
+            status=StepStatus.PENDING if _runs(name, inp) else StepStatus.SKIPPED,
         )
-        for name, entry in STEP_DEPARTMENTS.items()
+        for name in STEP_DEPARTMENTS
     ]
     zh, en = STAGE_LABELS[Stage.PRE_REVIEW]
     return CaseProgress(
@@ -34,6 +34,24 @@ def initial_progress(inp: CaseInput) -> CaseProgress:
         accepted_at=inp.accepted_at,
         steps=steps,
     )
+
+
+BILLING = (StepName.TAX_ASSESSMENT, StepName.PAYMENT)
+
+
+def _runs(name: StepName, inp: CaseInput) -> bool:
+    """A step runs where its department takes part; the billing steps where there is a bill."""
+    if name in BILLING and inp.billed is not None:
+        return inp.billed
+    return step_runs(name, inp.departments)
+
+
+def _holder(name: StepName, inp: CaseInput) -> Department:
+    """Who holds the case during the step: a bill without tax (the fee alone) is the
+    registration bureau's."""
+    if name is StepName.TAX_ASSESSMENT and Department.TAX.value not in inp.departments:
+        return Department.REGISTRATION
+    return STEP_DEPARTMENTS[name].holder
 
 
 class ProgressTracker:

@@ -12,6 +12,7 @@ from domain.flows import Flow
 from workflows.flows.advance_notice import AdvanceNoticeFlow
 from workflows.flows.exchange import ExchangeFlow
 from workflows.flows.first_registration import FirstRegistrationFlow
+from workflows.flows.mortgage import MortgageFlow
 from workflows.flows.transfer_gratuitous import TransferGratuitousFlow
 from workflows.flows.transfer_sale import TransferSaleFlow
 from workflows.property_case import PropertyCaseWorkflow
@@ -23,6 +24,7 @@ FLOWS: Mapping[Flow, type] = MappingProxyType(
         Flow.EXCHANGE: ExchangeFlow,
         Flow.FIRST_REGISTRATION: FirstRegistrationFlow,
         Flow.ADVANCE_NOTICE: AdvanceNoticeFlow,
+        Flow.MORTGAGE: MortgageFlow,
     }
 )
 """The workflow class of each flow; its type name is `workflows.ids.FLOW_WORKFLOW_TYPES`."""

@@ -189,9 +189,11 @@ async def confirm_payment(
     body: PaymentIn,
     db: DatabaseDep,
     client: TemporalClientDep,
-    actor: Annotated[Actor, fence(Role.TAX)],
+    actor: Annotated[Actor, fence(Role.TAX, Role.REGISTRATION)],
 ) -> PaymentResult:
-    """The tax bureau confirms that the applicant paid the assessed taxes."""
+    """The bill's department confirms the payment: the tax bureau taxes (with their fees),
+    the registration bureau a registration fee billed alone (a mortgage). The case's
+    workflow refuses the other one (409)."""
     handle = await _handle(db, client, case_no)
     result: PaymentResult = await _update(
         handle,

@@ -92,8 +92,8 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
         messages = session.exec(select(SmsMessage).where(SmsMessage.case_no == case_no)).all()
     to_buyer = [m.text for m in messages if m.phone == "13800000002"]
     to_seller = [m.text for m in messages if m.phone == "13800000001"]
-    assert any("应缴税款合计20000.00元" in t for t in to_buyer)  # deed tax
-    assert any("应缴税款合计20000.00元" in t for t in to_seller)  # assessed PIT
+    assert any("应缴合计20000.00元" in t for t in to_buyer)  # deed tax
+    assert any("应缴合计20000.00元" in t for t in to_seller)  # assessed PIT
     assert any(tracking in t for t in to_buyer)
     assert not any(tracking in t for t in to_seller)
     keys = [m["idempotency_key"] for m in hall.sms.messages()]

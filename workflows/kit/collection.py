@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -29,6 +31,9 @@ COLLECTION_REMINDERS = 3
 
 class CollectionSteps(CaseFlow):
     """The `choose_collection` and `record_handover` updates and the collection step."""
+
+    # Who collects what registration printed: the transferees (a mortgage: the lender).
+    COLLECTORS: ClassVar[list[str]] = BUYERS
 
     @workflow.update
     async def choose_collection(self, inp: CollectionInput) -> CollectionResult:
@@ -83,7 +88,9 @@ class CollectionSteps(CaseFlow):
         for reminder in range(1, COLLECTION_REMINDERS + 1):
             if await self._wait_until_due(chosen, "collection", f"领证提醒 reminder {reminder}"):
                 break
-            await self._sms("collection_reminder", f"collection_reminder_{reminder}", {}, BUYERS)
+            await self._sms(
+                "collection_reminder", f"collection_reminder_{reminder}", {}, self.COLLECTORS
+            )
             self._clock.start("collection", workflow.now())
             self._refresh_dues()
         await workflow.wait_condition(chosen)
@@ -175,6 +182,7 @@ class CollectionSteps(CaseFlow):
                     if ems
                     else None
                 ),
+                collectors=self.COLLECTORS,
             ),
             "EMS 寄递 ship certificate" if ems else "窗口领证 keep for the window",
         )

@@ -13,14 +13,15 @@ with workflow.unsafe.imports_passed_through():
     from activities.registry import RegistryActivities
     from models.enums import Department, Stage, StepName
     from models.notices import StepNotice
-    from workflows.kit.flow import BUYERS, CaseFlow
+    from workflows.kit.flow import CaseFlow
 
 
 class DepartmentSteps(CaseFlow):
     """Steps done by a department against its deadline (automatic activities today)."""
 
-    # Who is told the certificate is ready: the transferees (an exchange: both sides).
-    READY_TO: ClassVar[list[str]] = BUYERS
+    # Who is told what registration printed is ready: the transferees and any lender
+    # (its registration proof); an exchange: both sides.
+    READY_TO: ClassVar[list[str]] = ["buyer", "lender"]
 
     async def _intake(self) -> None:
         if self.LEAN:
@@ -111,9 +112,10 @@ class DepartmentSteps(CaseFlow):
                     StepNotice(case_no=self._inp.case_no, sms=[ready]),
                     "审核、登簿、缮证 review, record, print; certificate ready",
                 )
-                # An exchange prints one certificate per unit; the case's own comes first.
-                others = [n for n in recorded.certificate_nos if n != recorded.certificate_no]
-                return "、".join([recorded.certificate_no, *others])
+                # An exchange prints one certificate per unit (the case's own first), a lien
+                # a proof for its lender; a cancellation prints nothing.
+                numbers = [recorded.certificate_no, *recorded.certificate_nos]
+                return "、".join(dict.fromkeys(n for n in numbers if n))
             # Patch "registration-one-activity": review, record and print in one activity
             # (fewer tasks and events per case). Deprecate once no case started before
             # 2026-11-28 is waiting for registration.
@@ -128,5 +130,5 @@ class DepartmentSteps(CaseFlow):
             return printed.certificate_no
 
         numbers = await self._department_step(StepName.REGISTRATION, register())
-        self._track.progress.certificate_no = numbers.split("、")[0]
-        self._track.finish(StepName.REGISTRATION, workflow.now(), numbers)
+        self._track.progress.certificate_no = numbers.split("、")[0] or None
+        self._track.finish(StepName.REGISTRATION, workflow.now(), numbers or "登簿 recorded")

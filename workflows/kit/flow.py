@@ -22,7 +22,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities
     from activities.case_steps import CaseStepActivities
     from activities.notify import NotifyActivities
-    from domain.departments import STEP_DEPARTMENTS
     from models.actor import Role, refusal
     from models.enums import Department, SearchAttr, Stage, StepName, StepStatus
     from models.notices import CloseNotice
@@ -187,7 +186,7 @@ class CaseFlow:
         The department and the deadline come from the step (domain.departments, STEP_DEADLINE).
         A calendar update re-sets the deadline timer; a step already escalated stays so.
         """
-        department = STEP_DEPARTMENTS[name].holder
+        department = self._track.step(name).department
         deadline_key = STEP_DEADLINE[name]
         due = self._clock.start(deadline_key, workflow.now())
         self._track.begin(name, workflow.now(), None)

@@ -18,8 +18,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.flow import CaseFlow
     from workflows.kit.outcomes import any_of, require
 
-# Payment confirmation is the tax bureau's, never the applicant's.
-PAYERS_CONFIRMED_BY = frozenset({Role.TAX})
+# Payment confirmation is the bill's department's (the tax bureau's, or registration's
+# for a fee billed alone), never the applicant's.
+CONFIRMED_BY = {
+    Department.TAX: frozenset({Role.TAX}),
+    Department.REGISTRATION: frozenset({Role.REGISTRATION}),
+}
 
 
 class PaymentSteps(CaseFlow):
@@ -54,7 +58,8 @@ class PaymentSteps(CaseFlow):
 
     @confirm_payment.validator
     def _validate_payment(self, inp: PaymentInput) -> None:
-        require(refusal(inp.actor, PAYERS_CONFIRMED_BY, "confirm a payment"))
+        billed_by = self._track.step(StepName.TAX_ASSESSMENT).department
+        require(refusal(inp.actor, CONFIRMED_BY[billed_by], "confirm a payment"))
         if self._payment is not None:
             if inp.reference != self._payment.reference:
                 raise ValueError("taxes are already paid for this case")
@@ -73,7 +78,7 @@ class PaymentSteps(CaseFlow):
 
     async def _taxes(self) -> bool:
         """Assess, ask the applicant to pay, wait; False if the payment window lapsed."""
-        self._enter(Stage.TAX_ASSESSMENT, Department.TAX)
+        self._enter(Stage.TAX_ASSESSMENT, self._track.step(StepName.TAX_ASSESSMENT).department)
         self._tax = await self._department_step(StepName.TAX_ASSESSMENT, self._assess())
         self._track.progress.tax_total = self._tax.total
         self._track.finish(StepName.TAX_ASSESSMENT, workflow.now(), f"total ¥{self._tax.total}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -28,7 +29,15 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
-from domain.identifiers import parse_unit_number, validate_credit_code, validate_resident_id
+from domain.identifiers import (
+    CertificateKind,
+    CertificateNumber,
+    parse_unit_number,
+    validate_credit_code,
+    validate_resident_id,
+)
+from domain.identifiers.certificate_number import PROVINCE_ABBREVIATIONS
+from domain.intake_rules import MortgageTerms
 from domain.tax.relationship import Relationship
 from models.enums import CollectionMethod, Stage
 
@@ -172,7 +181,8 @@ DecisionNo = Annotated[
 
 
 class PartyIn(BaseModel):
-    """A buyer or seller: a person with an identity card or an enterprise with a credit code."""
+    """A buyer, seller or lender: a person with an identity card or an enterprise with a
+    credit code."""
 
     name: CleanText = Field(min_length=1, max_length=64)
     id_kind: IdKind = IdKind.RESIDENT_ID
@@ -213,6 +223,58 @@ class TaxFacts(BaseModel):
     )
 
 
+# 不动产登记证明 numbers as the register prints them (domain.identifiers.certificate_number):
+# half- or full-width parentheses; the number is stored with half-width ones.
+_PROVINCES = "".join(sorted(PROVINCE_ABBREVIATIONS))
+PROOF_PATTERN = (
+    f"^[{_PROVINCES}][(（][1-9][0-9]{{3}}[)）][\\u4e00-\\u9fa5]+不动产证明第[0-9]{{1,12}}号$"
+)
+
+
+def _proof(value: str) -> str:
+    # The pattern admits proofs only; the parser adds what a pattern cannot say (serial ≥ 1).
+    number = CertificateNumber.parse(value)
+    assert number.kind is CertificateKind.PROOF
+    return number.format()
+
+
+ProofNumber = Annotated[
+    str,
+    Field(
+        max_length=64,
+        pattern=PROOF_PATTERN,
+        description="the number of a registration proof (不动产登记证明) as printed on it",
+        examples=["鄂(2015)武汉市不动产证明第0011223号"],
+    ),
+    AfterValidator(_proof),
+]
+"""A registration-proof number, normalised to half-width parentheses (the register's form)."""
+
+
+class MortgageIn(BaseModel):
+    """The lien a case records or releases; which parts a business type needs is the
+    catalog's registration kind (`domain.intake_rules`), so each is optional here."""
+
+    secured_amount: Money | None = Field(
+        default=None, description="yuan: the debt the lien secures (被担保主债权数额)"
+    )
+    term_start: date | None = Field(
+        default=None, description="first day of the debt's term (债务履行期限起)"
+    )
+    term_end: date | None = Field(
+        default=None, description="last day of the debt's term, after term_start"
+    )
+    releases: ProofNumber | None = Field(
+        default=None,
+        description="the proof number of the lien in the register that this case releases "
+        "(a cancellation; a transfer with the seller's mortgage, 带押过户)",
+    )
+
+    def terms(self) -> MortgageTerms:
+        """The lien as the per-flow rules read it (shared by intake and pre-review)."""
+        return MortgageTerms(**self.model_dump())
+
+
 def _duplicate(role: str, index: int, number: str, first: str) -> InitErrorDetails:
     return InitErrorDetails(
         type=PydanticCustomError(
@@ -237,7 +299,16 @@ class CaseCreate(BaseModel):
         description="the transferors: at least one, except a first registration (none)",
     )
     buyers: list[PartyIn] = Field(
-        min_length=1, max_length=50, description="the transferees (an inheritance: the heirs)"
+        default_factory=list,
+        max_length=50,
+        description="the transferees (an inheritance: the heirs): at least one, except a "
+        "mortgage (none: the owner stays)",
+    )
+    lenders: list[PartyIn] = Field(
+        default_factory=list,
+        max_length=5,
+        description="the mortgagees (抵押权人) whose lien the case records or releases: at "
+        "least one where the business type has a lien, else none",
     )
     documents: list[DocumentIn] = Field(min_length=1, max_length=200)
     facts: dict[str, bool] = Field(
@@ -251,13 +322,19 @@ class CaseCreate(BaseModel):
         "unit_number; the case holds both",
         examples=["420103001002GB00015F00030601"],
     )
+    mortgage: MortgageIn | None = Field(
+        default=None,
+        description="the lien recorded or released: only for business types with a lender",
+    )
 
     @model_validator(mode="after")
     def _distinct_parties(self) -> CaseCreate:
-        """One person is one party: listed twice, the register would record them twice."""
+        """One person is one party: listed twice, the register would record them twice (a
+        lender lending on a unit to itself, too)."""
         seen: dict[str, str] = {}
         errors: list[InitErrorDetails] = []
-        for role, parties in (("sellers", self.sellers), ("buyers", self.buyers)):
+        roles = (("sellers", self.sellers), ("buyers", self.buyers), ("lenders", self.lenders))
+        for role, parties in roles:
             for i, party in enumerate(parties):
                 first = seen.setdefault(party.id_number, f"{role}[{i}]")
                 if first != f"{role}[{i}]":

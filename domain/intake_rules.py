@@ -8,18 +8,25 @@ would refuse. The rules read the catalog and the tax treatment, never the regist
 a unit exists or is seized is the window's to ask the database.
 
 A field the desk was not told (``None`` in :class:`FlowForm`) is not checked, except the
-ones a flow cannot do without (the decision's number, the relationship, the second unit),
-which the notice then lists as missing.
+ones a flow cannot do without (the decision's number, the relationship, the second unit,
+the lien's amount, term and the proof it releases), which the notice then lists as missing.
+
+Liens go by the catalog's registration kind (:data:`LIEN_TERMS`, :data:`LIEN_RELEASES`): a
+first mortgage, or a transfer with the buyer's new mortgage, names the lender and the lien's
+amount and term; a cancellation names the lender and the proof of the lien it releases; a
+transfer carrying the seller's lien over to the buyer's bank (带押过户) names both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from domain.business_types import BusinessType, MaterialRequirement
 from domain.catalog import Catalog
-from domain.flows import HAS_TRANSFEROR, Flow
+from domain.flows import HAS_TRANSFEREE, HAS_TRANSFEROR, LIEN_KINDS, Flow
 from domain.tax.declarations_required import missing_declarations
 from domain.tax.from_case import TaxDeclaration
 from domain.tax.relationship import Relationship
@@ -30,6 +37,21 @@ KINSHIP_PROOF = "kinship_proof"
 
 RELATIONSHIP_FIELD = ("tax_facts", "relationship")
 
+LIEN_TERMS = frozenset({"mortgage_first", "transfer_and_mortgage", "transfer_and_mortgage_change"})
+"""Registration kinds recording a new lien: the form names its secured amount and term."""
+LIEN_RELEASES = frozenset({"mortgage_cancellation", "transfer_and_mortgage_change"})
+"""Registration kinds releasing a lien in the register: the form names its proof number."""
+
+
+@dataclass(frozen=True)
+class MortgageTerms:
+    """The lien as the form gives it (request field ``mortgage``); None: left out."""
+
+    secured_amount: Decimal | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+    releases: str | None = None
+
 
 @dataclass(frozen=True)
 class FlowForm:
@@ -37,17 +59,23 @@ class FlowForm:
 
     Attributes:
         sellers: how many transferors the form names; None: not told (pre-review).
+        buyers: how many transferees the form names; None: not told.
+        lenders: how many lenders (mortgagees) the form names; None: not told.
         decision_no: the number of the decision the transfer rests on.
         relationship: the transferee's relationship to the transferor.
         unit_number: the unit the case is about; None: not told.
         exchange_unit_number: an exchange's second unit.
+        mortgage: the lien recorded or released; None: none given.
     """
 
     sellers: int | None = None
+    buyers: int | None = None
+    lenders: int | None = None
     decision_no: str | None = None
     relationship: Relationship | None = None
     unit_number: str | None = None
     exchange_unit_number: str | None = None
+    mortgage: MortgageTerms | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +132,9 @@ def form_issues(
     """Every field the flow lacks or refuses, in the order of the form."""
     return [
         *_sellers(matter, form),
+        *_buyers(matter, form),
+        *_lenders(matter, form),
+        *_mortgage(matter, form),
         *_decision(catalog, matter, form),
         *_exchange(matter, form),
         *_relationship(matter, treatment, form, conditions, declared),
@@ -115,6 +146,20 @@ def _sellers(matter: BusinessType, form: FlowForm) -> list[FieldIssue]:
     if form.sellers is None:
         return []
     name = ("sellers",), "转让方", "sellers"
+    if matter.flow is Flow.MORTGAGE and form.sellers == 0:
+        return [
+            FieldIssue(
+                ("sellers",),
+                "抵押人（产权人）",
+                "sellers (the owners)",
+                type="transferor_required",
+                reason_zh=f"「{matter.name_zh}」须列明产权人（抵押人）为转让方",
+                reason_en=(
+                    f"{matter.code} ({matter.flow.value}) needs at least one owner of the unit "
+                    "among the sellers: the mortgagors"
+                ),
+            )
+        ]
     if HAS_TRANSFEROR[matter.flow] and form.sellers == 0:
         return [
             FieldIssue(
@@ -137,6 +182,149 @@ def _sellers(matter: BusinessType, form: FlowForm) -> list[FieldIssue]:
             )
         ]
     return []
+
+
+def _buyers(matter: BusinessType, form: FlowForm) -> list[FieldIssue]:
+    if form.buyers is None:
+        return []
+    name = ("buyers",), "受让方", "buyers"
+    if HAS_TRANSFEREE[matter.flow] and form.buyers == 0:
+        return [
+            FieldIssue(
+                *name,
+                type="transferee_required",
+                reason_zh=f"「{matter.name_zh}」须列明至少一名受让方",
+                # Worded as the schema's own "missing" was, when buyers could not be left out.
+                reason_en=(
+                    f"Field required: {matter.code} ({matter.flow.value}) needs at least one "
+                    "transferee"
+                ),
+            )
+        ]
+    if not HAS_TRANSFEREE[matter.flow] and form.buyers > 0:
+        return [
+            FieldIssue(
+                *name,
+                type="transferee_not_admitted",
+                reason_zh=(
+                    f"「{matter.name_zh}」不转移所有权，无受让方，请勿填写；"
+                    "产权人（抵押人）列为转让方，抵押权人列为抵押权人"
+                ),
+                reason_en=(
+                    f"{matter.code} changes no owner, so buyers must be empty: the owners "
+                    "(mortgagors) are the sellers, the lender goes in lenders"
+                ),
+            )
+        ]
+    return []
+
+
+def _lenders(matter: BusinessType, form: FlowForm) -> list[FieldIssue]:
+    if form.lenders is None:
+        return []
+    name = ("lenders",), "抵押权人", "lenders"
+    lien = matter.registration_kind in LIEN_KINDS
+    if lien and form.lenders == 0:
+        act = "releases" if matter.registration_kind == "mortgage_cancellation" else "records"
+        return [
+            FieldIssue(
+                *name,
+                type="lender_required",
+                reason_zh=f"「{matter.name_zh}」须列明抵押权人",
+                reason_en=(
+                    f"{matter.code} ({matter.registration_kind}) needs at least one lender: "
+                    f"the mortgagee whose lien it {act}"
+                ),
+            )
+        ]
+    if not lien and form.lenders > 0:
+        return [
+            FieldIssue(
+                *name,
+                type="lender_not_admitted",
+                reason_zh=f"「{matter.name_zh}」不涉及抵押权，请勿填写抵押权人",
+                reason_en=(
+                    f"{matter.code} ({matter.registration_kind}) records or releases no lien; "
+                    "leave lenders out"
+                ),
+            )
+        ]
+    return []
+
+
+_MORTGAGE_NAMES = {
+    "secured_amount": ("被担保主债权数额", "secured amount"),
+    "term_start": ("债务履行期限起始日", "start of the term"),
+    "term_end": ("债务履行期限届满日", "end of the term"),
+    "releases": ("注销的抵押权登记证明号", "proof number of the lien released"),
+}
+
+
+def _mortgage(matter: BusinessType, form: FlowForm) -> list[FieldIssue]:
+    """The lien's parts the registration kind records (amount, term) or releases (proof)."""
+    kind = matter.registration_kind
+    if kind not in LIEN_KINDS:
+        if form.mortgage is None:
+            return []
+        return [
+            FieldIssue(
+                ("mortgage",),
+                "抵押权",
+                "mortgage",
+                type="mortgage_not_admitted",
+                reason_zh=f"「{matter.name_zh}」不涉及抵押权，请勿填写抵押信息",
+                reason_en=f"{matter.code} ({kind}) records or releases no lien; leave mortgage out",
+            )
+        ]
+    given = form.mortgage or MortgageTerms()
+    wanted = {
+        "secured_amount": kind in LIEN_TERMS,
+        "term_start": kind in LIEN_TERMS,
+        "term_end": kind in LIEN_TERMS,
+        "releases": kind in LIEN_RELEASES,
+    }
+    issues = [
+        _lien_part(matter, part, needed, getattr(given, part) is not None)
+        for part, needed in wanted.items()
+    ]
+    found = [issue for issue in issues if issue is not None]
+    start, end = given.term_start, given.term_end
+    if kind in LIEN_TERMS and start is not None and end is not None and end <= start:
+        found.append(
+            FieldIssue(
+                ("mortgage", "term_end"),
+                *_MORTGAGE_NAMES["term_end"],
+                type="term_order",
+                reason_zh=f"债务履行期限届满日须晚于起始日（{start.isoformat()}）",
+                reason_en=f"must be after term_start ({start.isoformat()})",
+            )
+        )
+    return found
+
+
+def _lien_part(matter: BusinessType, part: str, needed: bool, given: bool) -> FieldIssue | None:
+    kind = matter.registration_kind
+    name_zh, name_en = _MORTGAGE_NAMES[part]
+    group = "term" if part.startswith("term_") else part
+    if needed and not given:
+        return FieldIssue(
+            ("mortgage", part),
+            name_zh,
+            name_en,
+            type=f"{group}_required",
+            reason_zh=f"「{matter.name_zh}」须填写{name_zh}",
+            reason_en=f"required for {matter.code} ({kind}): the {name_en}",
+        )
+    if given and not needed:
+        return FieldIssue(
+            ("mortgage", part),
+            name_zh,
+            name_en,
+            type=f"{group}_not_admitted",
+            reason_zh=f"「{matter.name_zh}」无需填写{name_zh}，请勿填写",
+            reason_en=f"{matter.code} ({kind}) does not take the {name_en}; leave it out",
+        )
+    return None
 
 
 def _decision(catalog: Catalog, matter: BusinessType, form: FlowForm) -> list[FieldIssue]:

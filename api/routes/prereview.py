@@ -1,8 +1,9 @@
 """Pre-review at the service desk: the one-time notice (一次性告知) of what is missing.
 
 The request is the case form as far as the desk has it: the papers, and the fields each
-flow needs (transferors, the decision's number, the relationship, an exchange's second
-unit). The notice lists what the window would refuse, by the window's own rules.
+flow needs (transferors, transferees, lenders, the decision's number, the relationship, an
+exchange's second unit, the lien). The notice lists what the window would refuse, by the
+window's own rules.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pydantic import BaseModel, Field, StrictBool
 from api.auth.fence import PUBLIC
 from api.deps import CatalogDep
 from api.errors import responses
-from api.schemas import DecisionNo, TaxFacts, UnitNumberStr
+from api.schemas import DecisionNo, MortgageIn, TaxFacts, UnitNumberStr
 from domain.catalog import UnknownBusinessType, UnknownFact
 from domain.intake_rules import FlowForm
 from domain.prereview import PreReviewResult, pre_review
@@ -36,6 +37,18 @@ class PreReviewRequest(BaseModel):
         description="how many transferors the form names (0 for a first registration); "
         "left out, not checked",
     )
+    buyers: int | None = Field(
+        default=None,
+        ge=0,
+        le=50,
+        description="how many transferees the form names (0 for a mortgage); left out, not checked",
+    )
+    lenders: int | None = Field(
+        default=None,
+        ge=0,
+        le=5,
+        description="how many lenders (mortgagees) the form names; left out, not checked",
+    )
     decision_no: DecisionNo | None = None
     unit_number: UnitNumberStr | None = None
     exchange_unit_number: UnitNumberStr | None = Field(
@@ -44,10 +57,17 @@ class PreReviewRequest(BaseModel):
     tax_facts: TaxFacts | None = Field(
         default=None, description="the declarations: relationship, exchange price difference"
     )
+    mortgage: MortgageIn | None = Field(
+        default=None, description="the lien recorded or released, as far as the desk has it"
+    )
 
     def form(self) -> FlowForm:
+        lien = self.mortgage
         return FlowForm(
             sellers=self.sellers,
+            buyers=self.buyers,
+            lenders=self.lenders,
+            mortgage=None if lien is None else lien.terms(),
             decision_no=self.decision_no,
             relationship=self.tax_facts.relationship if self.tax_facts else None,
             unit_number=self.unit_number,

@@ -66,14 +66,14 @@ class Accepted:
     created: bool
 
 
-# Fields added to the form since cases were first stored: left out of the hash while unset,
-# so a repeat of a request stored before them still matches its case.
-_LATER_FIELDS = ("decision_no", "exchange_unit_number")
+# Fields added to the form since cases were first stored: left out of the hash while unset
+# (None, or an empty list), so a repeat of a request stored before them still matches its case.
+_LATER_FIELDS = ("decision_no", "exchange_unit_number", "lenders", "mortgage")
 
 
 def fingerprint(body: CaseCreate) -> str:
     """A stable hash of the request, to tell a repeat from a different request under one key."""
-    unset = {name for name in _LATER_FIELDS if getattr(body, name) is None}
+    unset = {name for name in _LATER_FIELDS if getattr(body, name) in (None, [])}
     dumped = body.model_dump(mode="json", exclude=unset)
     canonical = json.dumps(dumped, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -96,6 +96,7 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
     for role, parties, allowed in (
         ("buyers", body.buyers, bt.party_kinds.buyer),
         ("sellers", body.sellers, bt.party_kinds.seller),
+        ("lenders", body.lenders, bt.party_kinds.lender),
     ):
         for i, party in enumerate(parties):
             kind = PARTY_KIND_BY_ID[party.id_kind.value]
@@ -145,16 +146,20 @@ def flow_form(body: CaseCreate) -> FlowForm:
     """The parts of the request the per-flow rules read (shared with pre-review)."""
     return FlowForm(
         sellers=len(body.sellers),
+        buyers=len(body.buyers),
+        lenders=len(body.lenders),
         decision_no=body.decision_no,
         relationship=body.tax_facts.relationship,
         unit_number=body.unit_number,
         exchange_unit_number=body.exchange_unit_number,
+        mortgage=None if body.mortgage is None else body.mortgage.terms(),
     )
 
 
 def case_facts(catalog: Catalog, body: CaseCreate) -> dict[str, Any]:
     """What the case row keeps beyond its columns: the catalog's conditions, the tax
-    declaration and, where the transfer rests on a decision, which one and its number."""
+    declaration, where the transfer rests on a decision which one and its number, and the
+    lien recorded or released (strings: amounts as plain decimals, dates ISO)."""
     facts: dict[str, Any] = {
         "conditions": body.facts,
         "tax": body.tax_facts.model_dump(mode="json"),
@@ -162,6 +167,14 @@ def case_facts(catalog: Catalog, body: CaseCreate) -> dict[str, Any]:
     material = catalog.business_type(body.business_type).decision_material
     if material is not None and body.decision_no is not None:
         facts["decision"] = {"material": material, "number": body.decision_no}
+    if body.mortgage is not None:
+        lien = body.mortgage
+        facts["mortgage"] = {
+            "secured_amount": None if lien.secured_amount is None else f"{lien.secured_amount:f}",
+            "term_start": None if lien.term_start is None else lien.term_start.isoformat(),
+            "term_end": None if lien.term_end is None else lien.term_end.isoformat(),
+            "releases": lien.releases,
+        }
     return facts
 
 
@@ -329,7 +342,8 @@ def _insert(
             request=body,
             at=now,
         )
-        for role, people in (("seller", body.sellers), ("buyer", body.buyers)):
+        roles = (("seller", body.sellers), ("buyer", body.buyers), ("lender", body.lenders))
+        for role, people in roles:
             for person in people:
                 session.add(
                     Party(

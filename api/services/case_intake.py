@@ -385,6 +385,7 @@ async def start_workflow(
         office_hours=load_office_hours(),
         deadlines={str(k): v for k, v in bt.deadlines.items()},
         departments=sorted(d.value for d in bt.departments),
+        billed=bt.billed,
     )
     await client.start_workflow(
         FLOW_WORKFLOW_TYPES[bt.flow],

@@ -14,7 +14,7 @@ from domain.flows import Flow
 from domain.register_rules import CaseFacts, Refusal, UnitFacts
 from models.archive import Case
 from models.enums import RefusalType
-from models.register_facts import case_facts, party_ids, unit_facts
+from models.register_facts import case_facts, lenders, party_ids, unit_facts
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,11 @@ class CaseRegister:
 
 
 def gather(session: Session, bt: BusinessType, case: Case) -> CaseRegister:
-    """Read the case's parties and its units (an exchange's second one too)."""
+    """Read the case's parties (lenders too) and its units (an exchange's second one too)."""
     sellers, buyers = party_ids(session, case.case_no)
     second = unit_facts(session, case.exchange_unit_number) if bt.flow is Flow.EXCHANGE else None
     return CaseRegister(
-        case=case_facts(bt, case, sellers, buyers),
+        case=case_facts(bt, case, sellers, buyers, lenders(session, case.case_no)),
         unit=unit_facts(session, case.unit_number),
         exchange_unit=second,
     )

@@ -1,4 +1,11 @@
-"""Registration bureau (不动产登记): review, recording in the register, certificate printing."""
+"""Registration bureau (不动产登记): review, recording in the register, certificate printing.
+
+Recording follows the business type's registration kind: a transfer moves titles; a first
+registration opens one; a mortgage records a lender's lien (a register row with its own
+registration-proof number) or releases one; the combined kinds do both in one transaction
+(转移+抵押: the transfer and the buyer's lender's lien; 带押过户: the seller's lien released,
+the transfer, the new lien).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +22,15 @@ from activities.errors import broken, invariants_are_final, refuse
 from activities.register_check import gather, refusal_error
 from domain.business_types import Department
 from domain.catalog import Catalog
-from domain.flows import HAS_TRANSFEROR, Flow
+from domain.flows import HAS_TRANSFEREE, HAS_TRANSFEROR, Flow
 from domain.identifiers import CertificateKind, CertificateNumber
-from domain.register_rules import register_refusal
+from domain.register_rules import (
+    LIEN_RECORDING_KINDS,
+    MORTGAGE_CANCELLATION,
+    RELEASING_KINDS,
+    register_refusal,
+    released_lien,
+)
 from logging_setup import get_logger
 from models.archive import Case, Handoff, Party
 from models.counters import next_serial
@@ -26,6 +39,7 @@ from models.enums import RefusalType
 from models.payloads import RegistrationResult, StepInput, TransactionCheckResult
 from models.register import (
     Certificate,
+    Encumbrance,
     EncumbranceKind,
     FiledContract,
     Property,
@@ -33,7 +47,7 @@ from models.register import (
     TitleHolder,
     seizure_in_force,
 )
-from models.register_facts import in_force
+from models.register_facts import MortgageTerms, case_facts, in_force, mortgage_terms, unit_facts
 from models.titles import (
     Holding,
     after_transfer,
@@ -51,8 +65,39 @@ REVIEW_NEEDS = {Department.HOUSING: "transaction_check", Department.TAX: "taxes_
 
 
 def _recorded(session: Session, case_no: str) -> bool:
-    """Whether the case has recorded its titles (all of them: they commit together)."""
-    return session.exec(select(Title.id).where(Title.case_no == case_no)).first() is not None
+    """Whether the case has recorded: a title, a lien or a release of its own (all of them
+    commit together, so one is enough)."""
+    if session.exec(select(Title.id).where(Title.case_no == case_no)).first() is not None:
+        return True
+    lien = select(Encumbrance.id).where(
+        (Encumbrance.case_no == case_no) | (Encumbrance.released_by_case == case_no)
+    )
+    return session.exec(lien).first() is not None
+
+
+def _liens(session: Session, case_no: str) -> list[Encumbrance]:
+    """The liens the case recorded, one row per lender, in the order recorded."""
+    return list(
+        session.exec(
+            select(Encumbrance)
+            .where(
+                Encumbrance.case_no == case_no,
+                Encumbrance.kind == EncumbranceKind.MORTGAGE,
+            )
+            .order_by(col(Encumbrance.id))
+        )
+    )
+
+
+def _released(session: Session, case_no: str) -> list[str]:
+    """The proof numbers of the liens the case released."""
+    return sorted(
+        set(
+            session.exec(
+                select(Encumbrance.reference).where(Encumbrance.released_by_case == case_no)
+            )
+        )
+    )
 
 
 def _case(session: Session, case_no: str) -> Case:
@@ -76,7 +121,8 @@ def _fence(
     unit's version then, None if unknown).
 
     A seizure that arrived since (the unit's version moved and a seizure is in force; a
-    court-ordered transfer is not stopped by one), a giver who no longer holds the open title
+    court-ordered transfer, or a lien's cancellation, passes `court_ordered` and is not
+    stopped by one), a giver who no longer holds the open title
     (or an open title where a first registration expects none), or any other change to the
     unit since the check. The most telling reason is given first.
     """
@@ -210,6 +256,63 @@ def _release_notices(session: Session, unit_number: str, buyers: set[str], today
     session.flush()
 
 
+def _release_lien(
+    session: Session, case: Case, unit_number: str, reference: str, today: date
+) -> None:
+    """Release the lien named by the case (every lender's row of it): a cancellation, or the
+    seller's lien in a 带押过户. Its rows stay, saying when and by which case."""
+    for row in in_force(session, unit_number):
+        if row.kind == EncumbranceKind.MORTGAGE and row.reference == reference:
+            row.released_on = today
+            row.released_by_case = case.case_no
+            session.add(row)
+    session.flush()
+
+
+def _record_lien(
+    session: Session,
+    case: Case,
+    unit_number: str,
+    lenders: list[Party],
+    terms: MortgageTerms,
+    proof_no: str,
+    today: date,
+) -> None:
+    """Record the lenders' new lien on the unit: one row per lender under one proof number."""
+    for lender in lenders:
+        session.add(
+            Encumbrance(
+                unit_number=unit_number,
+                kind=EncumbranceKind.MORTGAGE,
+                holder=lender.name,
+                holder_id_number=lender.id_number,
+                reference=proof_no,
+                registered_on=today,
+                case_no=case.case_no,
+                secured_amount=terms.secured_amount,
+                term_start=terms.term_start,
+                term_end=terms.term_end,
+            )
+        )
+    session.flush()
+
+
+def _lien_terms(case: Case, kind: str, lenders: list[Party]) -> MortgageTerms:
+    """The case's mortgage facts, checked for what its registration kind needs (intake
+    refuses a case without them; an archive that lacks them was changed behind its back)."""
+    terms = mortgage_terms(case)
+    if kind in LIEN_RECORDING_KINDS or kind in RELEASING_KINDS:
+        if not lenders:
+            raise broken("record_transfer", f"case {case.case_no} ({kind}) names no lender")
+    if kind in LIEN_RECORDING_KINDS and (
+        terms.secured_amount is None or terms.term_start is None or terms.term_end is None
+    ):
+        raise broken("record_transfer", f"case {case.case_no} ({kind}) has no secured debt")
+    if kind in RELEASING_KINDS and not terms.releases:
+        raise broken("record_transfer", f"case {case.case_no} ({kind}) names no lien released")
+    return terms
+
+
 class RegistryActivities:
     """Changes the register; each step is safe to retry."""
 
@@ -276,14 +379,19 @@ class RegistryActivities:
     @activity.defn(name="record_transfer")
     @invariants_are_final
     def record_transfer(self, inp: StepInput) -> None:
-        """Record (登簿), the legal moment, as the case's flow has it.
+        """Record (登簿), the legal moment, as the case's registration kind has it.
 
         A transfer closes the sellers' title and opens the buyers'; a first registration
         opens the unit's first title; an advance-notice conversion is a transfer that also
         spends the buyers' notice; an exchange is two transfers, each unit to the other side.
+        A mortgage records the lenders' lien under a new registration-proof number, leaving
+        the title as it is; a cancellation releases the lien it names. 转移+抵押 is the
+        transfer and then the buyer's lender's lien; 带押过户 releases the seller's lien, then
+        transfers, then records the new lien.
+
         All in one transaction, with every unit locked and fenced (see `_fence`) before the
         first write: a refusal or a fault leaves the register as it was. Once per case: a
-        retry finds the titles it recorded.
+        retry finds what it recorded.
         """
         now = datetime.now(UTC)
         with self.db.session() as session:
@@ -297,17 +405,27 @@ class RegistryActivities:
             if _recorded(session, case.case_no):
                 return
             bt = self.catalog.business_type(case.business_type)
-            parties = list(session.exec(select(Party).where(Party.case_no == case.case_no)))
+            kind = bt.registration_kind
+            parties = list(
+                session.exec(
+                    select(Party).where(Party.case_no == case.case_no).order_by(col(Party.id))
+                )
+            )
             sellers = [p for p in parties if p.role == "seller"]
             buyers = [p for p in parties if p.role == "buyer"]
-            named = [p.id_number for p in (*sellers, *buyers)]
-            if len(set(named)) != len(named) or not buyers:
+            lenders = [p for p in parties if p.role == "lender"]
+            named = [p.id_number for p in parties]
+            if len(set(named)) != len(named) or (HAS_TRANSFEREE[bt.flow] and not buyers):
                 # Intake refuses both; an archive that has them was changed behind its back.
                 raise broken(
                     "record_transfer",
                     f"case {case.case_no} names one party twice, or no buyer",
                 )
-            moves = _moves(case, bt.flow, sellers, buyers)
+            terms = _lien_terms(case, kind, lenders)
+            moves = _moves(case, bt.flow, sellers, buyers) if HAS_TRANSFEREE[bt.flow] else []
+            # A mortgage moves no title, but its unit is fenced all the same: the owners who
+            # grant (or whose unit carried) the lien must still hold it.
+            fenced = moves or [_Move(case.unit_number, [s.id_number for s in sellers], [])]
             # Lock the units (NO KEY UPDATE: new cases may still reference them), in order so
             # two exchanges of the same units never wait on each other. Every register change
             # bumps a unit's version under the same row lock, so none slips in until commit.
@@ -315,14 +433,14 @@ class RegistryActivities:
                 unit.unit_number: unit
                 for unit in session.exec(
                     select(Property)
-                    .where(col(Property.unit_number).in_(sorted({m.unit_number for m in moves})))
+                    .where(col(Property.unit_number).in_(sorted({m.unit_number for m in fenced})))
                     .order_by(col(Property.unit_number))
                     .with_for_update(key_share=True)
                 )
             }
             checked = _checked_versions(session, case)
             titles: list[tuple[Title | None, list[TitleHolder]]] = []
-            for move in moves:
+            for move in fenced:
                 unit = units.get(move.unit_number)
                 if unit is None:
                     raise ValueError(f"unit {move.unit_number} of case {case.case_no} is gone")
@@ -335,21 +453,40 @@ class RegistryActivities:
                     current,
                     held,
                     move.givers,
-                    court_ordered=bt.court_ordered,
+                    # Releasing a lien takes nothing from a seizing creditor.
+                    court_ordered=bt.court_ordered or kind == MORTGAGE_CANCELLATION,
                 )
                 titles.append((current, held))
-            today = now.astimezone(self.zone).date()
+            if kind in RELEASING_KINDS:
+                # The lien must still be there (and the lender's, for a cancellation).
+                facts = case_facts(
+                    bt,
+                    case,
+                    frozenset(s.id_number for s in sellers),
+                    frozenset(b.id_number for b in buyers),
+                    lenders,
+                )
+                gone = released_lien(facts, unit_facts(session, case.unit_number))
+                if gone is not None:
+                    raise refusal_error(gone)
+            local = now.astimezone(self.zone)
+            today = local.date()
+            if terms.releases and kind in RELEASING_KINDS:
+                _release_lien(session, case, case.unit_number, terms.releases, today)
             for move, (current, held) in zip(moves, titles, strict=True):
                 _transfer(session, case, move, current, held, now, today)
             if bt.flow is Flow.ADVANCE_NOTICE:
                 _release_notices(session, case.unit_number, {b.id_number for b in buyers}, today)
+            if kind in LIEN_RECORDING_KINDS:
+                proof_no = self._number(session, CertificateKind.PROOF, local.year)
+                _record_lien(session, case, case.unit_number, lenders, terms, proof_no, today)
             if case.contract_no:
                 # The filed contract is spent: it cannot carry a second transfer.
                 contract = session.get(FiledContract, case.contract_no)
                 if contract is not None:
                     contract.status = "registered"
                     session.add(contract)
-        log.info("transfer recorded", case_no=inp.case_no, units=len(moves))
+        log.info("recorded", case_no=inp.case_no, kind=kind, units=len(moves))
 
     @activity.defn(name="register")
     @invariants_are_final
@@ -365,11 +502,13 @@ class RegistryActivities:
     @activity.defn(name="print_certificate")
     @invariants_are_final
     def print_certificate(self, inp: StepInput) -> RegistrationResult:
-        """Print (缮证): allocate the next serial of the year for each title the case recorded
-        (an exchange recorded two) and attach it.
+        """Print (缮证): a title certificate for each title the case recorded (an exchange
+        recorded two), with the next serial of the year, and the registration proof of each
+        lien it recorded (its number was allocated with the lien) for the lenders.
 
         The serials and the certificate rows commit together, so numbers have no gaps and a
-        retry returns the certificates already printed. The case's own unit comes first.
+        retry returns the certificates already printed. The case's own unit comes first. A
+        cancellation prints nothing: its result names the released lien.
         """
         with self.db.session() as session:
             case = _case(session, inp.case_no)
@@ -377,56 +516,91 @@ class RegistryActivities:
             def first_own(unit_number: str) -> bool:
                 return unit_number != case.unit_number
 
-            existing = sorted(
-                session.exec(
-                    select(Certificate).where(
-                        Certificate.case_no == inp.case_no, Certificate.kind == "title"
-                    )
-                ),
-                key=lambda c: (first_own(c.unit_number), c.serial),
-            )
-            if existing:
-                return RegistrationResult(
-                    certificate_no=existing[0].number,
-                    recorded_at=existing[0].issued_at,
-                    certificate_nos=[c.number for c in existing],
+            printed = {
+                (c.kind, c.unit_number): c
+                for c in session.exec(
+                    select(Certificate).where(Certificate.case_no == case.case_no)
                 )
+            }
             titles = sorted(
                 session.exec(select(Title).where(Title.case_no == case.case_no)),
                 key=lambda t: (first_own(t.unit_number), t.id or 0),
             )
-            if not titles:
+            liens = _liens(session, case.case_no)
+            released = _released(session, case.case_no)
+            if not titles and not liens and not released:
                 raise ValueError(f"case {inp.case_no}: print before record")
             now = datetime.now(UTC)
             year = now.astimezone(self.zone).year
-            numbers = [self._print(session, case, title, now, year) for title in titles]
-        log.info("certificate printed", case_no=inp.case_no, certificate_nos=numbers)
+            for title in titles:
+                if ("title", title.unit_number) not in printed:
+                    certificate = self._print(session, case, title, now, year)
+                    printed[("title", title.unit_number)] = certificate
+            for unit_number in dict.fromkeys(lien.unit_number for lien in liens):
+                if ("proof", unit_number) not in printed:
+                    rows = [lien for lien in liens if lien.unit_number == unit_number]
+                    printed[("proof", unit_number)] = self._print_proof(session, case, rows, now)
+            certificates = sorted(
+                printed.values(), key=lambda c: (first_own(c.unit_number), c.serial)
+            )
+        title_nos = [c.number for c in certificates if c.kind == "title"]
+        proof_nos = [c.number for c in certificates if c.kind == "proof"]
+        first = [*title_nos, *proof_nos]
+        log.info("certificate printed", case_no=inp.case_no, certificate_nos=first)
         return RegistrationResult(
-            certificate_no=numbers[0], recorded_at=now, certificate_nos=numbers
+            certificate_no=first[0] if first else "",
+            recorded_at=certificates[0].issued_at if certificates else now,
+            certificate_nos=title_nos,
+            proof_nos=proof_nos,
+            released_nos=released,
         )
 
-    def _print(self, session: Session, case: Case, title: Title, now: datetime, year: int) -> str:
-        """One certificate for one recorded title: the next serial, the row, the title's link."""
-        serial = next_serial(session, f"certificate:title:{self.city}:{year}")
-        number = CertificateNumber(
-            kind=CertificateKind.TITLE,
+    def _number(self, session: Session, kind: CertificateKind, year: int) -> str:
+        """The next certificate or proof number of the year (each kind has its own serial)."""
+        serial = next_serial(session, f"certificate:{kind.value}:{self.city}:{year}")
+        return CertificateNumber(
+            kind=kind,
             province=self.province,
             year=year,
             city=self.city,
             serial=serial,
             width=self.serial_width,
         ).format()
-        session.add(
-            Certificate(
-                number=number,
-                case_no=case.case_no,
-                kind="title",
-                year=year,
-                serial=serial,
-                unit_number=title.unit_number,
-                holder_name="、".join(o.holder_name for o in holders(session, title)),
-                issued_at=now,
-            )
+
+    def _print(
+        self, session: Session, case: Case, title: Title, now: datetime, year: int
+    ) -> Certificate:
+        """One certificate for one recorded title: the next serial, the row, the title's link."""
+        number = self._number(session, CertificateKind.TITLE, year)
+        certificate = Certificate(
+            number=number,
+            case_no=case.case_no,
+            kind="title",
+            year=year,
+            serial=CertificateNumber.parse(number).serial,
+            unit_number=title.unit_number,
+            holder_name="、".join(o.holder_name for o in holders(session, title)),
+            issued_at=now,
         )
+        session.add(certificate)
         set_certificate(session, title, number)
-        return number
+        return certificate
+
+    def _print_proof(
+        self, session: Session, case: Case, rows: list[Encumbrance], now: datetime
+    ) -> Certificate:
+        """The registration proof of a lien the case recorded, for its lenders."""
+        number = CertificateNumber.parse(rows[0].reference)
+        certificate = Certificate(
+            number=rows[0].reference,
+            case_no=case.case_no,
+            kind="proof",
+            year=number.year,
+            serial=number.serial,
+            unit_number=rows[0].unit_number,
+            holder_name="、".join(row.holder for row in rows),
+            issued_at=now,
+        )
+        session.add(certificate)
+        session.flush()
+        return certificate

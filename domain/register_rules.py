@@ -2,9 +2,10 @@
 
 Housing's transaction check, the registrar's review and the service desk ask the same
 questions of the register (is the unit seized, do the sellers hold it, is an advance notice
-in the way, is the sales contract filed), each at its own moment. The activities and the
-desk gather the facts (:class:`UnitFacts`, :class:`CaseFacts`, :class:`ContractFacts`) and
-these functions decide, as the tax engine does: no I/O, so every rule is tested on its own.
+or a lender's lien in the way, is the sales contract filed), each at its own moment. The
+activities and the desk gather the facts (:class:`UnitFacts`, :class:`CaseFacts`,
+:class:`ContractFacts`) and these functions decide, as the tax engine does: no I/O, so
+every rule is tested on its own.
 
 A decision is a :class:`Refusal` (its kind is the name of the error the case ends with,
 and a message the applicant reads in Chinese and English) or, for the transaction check,
@@ -13,12 +14,29 @@ a :class:`CheckPassed` with the notes the other departments need (mortgages, obj
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.business_types import BusinessType
 from domain.flows import HAS_TRANSFEROR, Flow
+
+MORTGAGE_FIRST = "mortgage_first"
+MORTGAGE_CANCELLATION = "mortgage_cancellation"
+TRANSFER_AND_MORTGAGE = "transfer_and_mortgage"
+TRANSFER_AND_MORTGAGE_CHANGE = "transfer_and_mortgage_change"
+RELEASING_KINDS = frozenset({MORTGAGE_CANCELLATION, TRANSFER_AND_MORTGAGE_CHANGE})
+"""Registration kinds that release the lien the case names (`releases`)."""
+LIEN_RECORDING_KINDS = frozenset(
+    {MORTGAGE_FIRST, TRANSFER_AND_MORTGAGE, TRANSFER_AND_MORTGAGE_CHANGE}
+)
+"""Registration kinds that record a new lien for the case's lenders."""
+SHARE_TRANSFER_TYPES = frozenset({"share_transfer"})
+"""Business types that move shares between co-owners: the buyers already hold the title and
+co-owners who neither sell nor buy keep theirs (the catalog has no flag for it yet)."""
+CONSENT_MATERIAL = "mortgagee_consent"
+CONSENT_FACT = "has_mortgage"
 
 
 class RefusalKind(StrEnum):
@@ -30,6 +48,11 @@ class RefusalKind(StrEnum):
     TITLE_EXISTS = "TitleExists"
     ADVANCE_NOTICE_HELD = "AdvanceNoticeHeld"
     CONTRACT_NOT_FILED = "ContractNotFiled"
+    # A lender's lien stands on a unit the case would transfer, and the case does not deal
+    # with it (release it, carry it with the mortgagee's consent, or a court's order).
+    MORTGAGE_IN_FORCE = "MortgageInForce"
+    # The lien the case would release is not in force on the unit, or not the lender's.
+    MORTGAGE_NOT_FOUND = "MortgageNotFound"
 
 
 class Subject(StrEnum):
@@ -40,6 +63,8 @@ class Subject(StrEnum):
     SELLERS = "sellers"
     BUYERS = "buyers"
     CONTRACT = "contract"
+    LENDERS = "lenders"
+    RELEASES = "releases"
 
 
 class EncumbranceKind(StrEnum):
@@ -89,7 +114,9 @@ class ContractFacts:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What the case and its business type say: the flow, the parties, the price."""
+    """What the case and its business type say: the flow, the parties, the price, and for a
+    lien its lenders (identity numbers and, for liens recorded before the register kept the
+    holder's number, names) and the lien the case releases (its proof number)."""
 
     flow: Flow
     sellers: frozenset[str]
@@ -97,6 +124,52 @@ class CaseFacts:
     price: Decimal = Decimal(0)
     court_ordered: bool = False
     filed_contract: bool = False
+    registration_kind: str = "transfer"
+    lenders: frozenset[str] = frozenset()
+    lender_names: frozenset[str] = frozenset()
+    releases: str | None = None
+    # The case declares the unit mortgaged and brings the mortgagee's consent: the lien stays
+    # and follows the unit (民法典 art. 406).
+    lien_consented: bool = False
+    # Shares pass between co-owners (共有份额转移): the buyers already hold the title.
+    between_co_owners: bool = False
+
+    @property
+    def changes_owner(self) -> bool:
+        """Whether the case passes a title that may carry a lien (not a mortgage, nor a first
+        registration, where nobody holds the unit yet)."""
+        return self.flow not in (Flow.MORTGAGE, Flow.FIRST_REGISTRATION)
+
+
+def facts_of_case(
+    bt: BusinessType,
+    sellers: Iterable[str],
+    buyers: Iterable[str],
+    *,
+    price: Decimal = Decimal(0),
+    conditions: Mapping[str, bool] | None = None,
+    lenders: Iterable[str] = (),
+    lender_names: Iterable[str] = (),
+    releases: str | None = None,
+) -> CaseFacts:
+    """The case's side as the business type and the application give it: one builder for the
+    desk (before the case is stored) and the departments (from the archive)."""
+    declared = bool((conditions or {}).get(CONSENT_FACT))
+    asks_consent = any(m.material == CONSENT_MATERIAL for m in bt.materials)
+    return CaseFacts(
+        flow=bt.flow,
+        sellers=frozenset(sellers),
+        buyers=frozenset(buyers),
+        price=price,
+        court_ordered=bt.court_ordered,
+        filed_contract=bt.filed_contract,
+        registration_kind=bt.registration_kind,
+        lenders=frozenset(lenders),
+        lender_names=frozenset(lender_names),
+        releases=releases,
+        lien_consented=declared and asks_consent,
+        between_co_owners=bt.code in SHARE_TRANSFER_TYPES,
+    )
 
 
 @dataclass(frozen=True)
@@ -167,13 +240,22 @@ def unit_missing(
 
 
 def seizure(case: CaseFacts, unit: UnitFacts, subject: Subject = Subject.UNIT) -> Refusal | None:
-    """A seizure (查封) in force stops every matter but a transfer the court itself orders."""
-    if case.court_ordered:
+    """A seizure (查封) in force stops every matter but a transfer the court itself orders and
+    a lien's release (it takes nothing from the seizing creditor)."""
+    if case.court_ordered or case.registration_kind == MORTGAGE_CANCELLATION:
         return None
     seizures = unit.in_force(EncumbranceKind.SEIZURE)
     if not seizures:
         return None
     s = seizures[0]
+    if case.flow is Flow.MORTGAGE:
+        return Refusal(
+            RefusalKind.PROPERTY_SEIZED,
+            subject,
+            f"该房屋已被{s.holder}查封（{s.reference}），不能办理抵押登记。",
+            f"The property is seized by {s.holder} ({s.reference}); it cannot be"
+            " mortgaged until the seizure is lifted.",
+        )
     return Refusal(
         RefusalKind.PROPERTY_SEIZED,
         subject,
@@ -190,6 +272,8 @@ def advance_notice(case: CaseFacts, unit: UnitFacts, buyers: frozenset[str]) -> 
     converts, and recording spends it. Any other notice needs its holder's consent, which
     the hall does not take, so it refuses; outside that flow every notice does.
     """
+    if case.registration_kind == MORTGAGE_CANCELLATION:
+        return None  # releasing a lien disposes of nothing the notice secures
     notices = unit.in_force(EncumbranceKind.ADVANCE_NOTICE)
     own = [n for n in notices if n.holder_id_number is not None and n.holder_id_number in buyers]
     if case.flow is Flow.ADVANCE_NOTICE:
@@ -222,7 +306,10 @@ def ownership(case: CaseFacts, move: Transfer) -> Refusal | None:
 
     With a transferor: every giver holds the open title and every holder gives or takes
     (co-owners sell together, or one buys the others out; a co-owner left out would need
-    consent). A first registration: nobody holds the unit yet.
+    consent). Between co-owners (a share transfer) the takers hold the title already and
+    co-owners who neither sell nor buy keep their shares. A mortgage: every owner grants the
+    lien; a cancellation needs only that its applicants hold the unit. A first registration:
+    nobody holds the unit yet.
     """
     if not HAS_TRANSFEROR[case.flow]:
         if move.unit.titled:
@@ -236,7 +323,28 @@ def ownership(case: CaseFacts, move: Transfer) -> Refusal | None:
         return None
     owners = move.unit.owners
     givers = move.givers
-    if givers and givers <= owners and owners <= givers | move.takers:
+    if case.flow is Flow.MORTGAGE:
+        everyone = case.registration_kind == MORTGAGE_CANCELLATION or owners <= givers
+        if givers and givers <= owners and everyone:
+            return None
+        return Refusal(
+            RefusalKind.SELLER_NOT_OWNER,
+            Subject.SELLERS,
+            "抵押人与登记簿记载的权利人不一致（共有房屋须全体共有人抵押）。",
+            "The mortgagors named in the case are not the registered owners (every co-owner"
+            " grants the mortgage).",
+        )
+    if case.between_co_owners and move.subject is Subject.UNIT:
+        if givers and givers <= owners and move.takers and move.takers <= owners:
+            return None
+        if givers and givers <= owners:
+            return Refusal(
+                RefusalKind.SELLER_NOT_OWNER,
+                Subject.BUYERS,
+                "共有份额转让的受让人须为该房屋现有的共有人。",
+                "A share passes between co-owners: the buyers must already hold the title.",
+            )
+    elif givers and givers <= owners and owners <= givers | move.takers:
         return None
     if move.subject is Subject.EXCHANGE_UNIT:
         return Refusal(
@@ -254,13 +362,83 @@ def ownership(case: CaseFacts, move: Transfer) -> Refusal | None:
     )
 
 
+def lien_holder(case: CaseFacts, lien: EncumbranceFact) -> bool:
+    """Whether the lien is one of the case's lenders': by credit code, or by name for a lien
+    recorded before the register kept the holder's number."""
+    if lien.holder_id_number is not None:
+        return lien.holder_id_number in case.lenders
+    return lien.holder in case.lender_names
+
+
+def released_lien(case: CaseFacts, unit: UnitFacts) -> Refusal | None:
+    """The lien a cancellation or a 带押过户 releases: named (`releases`), a mortgage in force
+    on the unit, and for a cancellation the case's lender's own (the lender releases it)."""
+    if case.registration_kind not in RELEASING_KINDS:
+        return None
+    if not case.releases:
+        return Refusal(
+            RefusalKind.MORTGAGE_NOT_FOUND,
+            Subject.RELEASES,
+            "须写明所注销抵押权的不动产登记证明号。",
+            "Name the registration proof number of the mortgage the case releases.",
+        )
+    lien = next(
+        (m for m in unit.in_force(EncumbranceKind.MORTGAGE) if m.reference == case.releases),
+        None,
+    )
+    if lien is None:
+        return Refusal(
+            RefusalKind.MORTGAGE_NOT_FOUND,
+            Subject.RELEASES,
+            f"不动产单元{unit.unit_number}上没有有效的抵押权{case.releases}。",
+            f"Unit {unit.unit_number} carries no mortgage in force under {case.releases}.",
+        )
+    if case.registration_kind == MORTGAGE_CANCELLATION and not lien_holder(case, lien):
+        return Refusal(
+            RefusalKind.MORTGAGE_NOT_FOUND,
+            Subject.LENDERS,
+            f"抵押权{lien.reference}的抵押权人为{lien.holder}，与申请的抵押权人不一致。",
+            f"The mortgage {lien.reference} is held by {lien.holder}, not by the lender"
+            " named in the case.",
+        )
+    return None
+
+
+def mortgage_in_force(case: CaseFacts, move: Transfer) -> Refusal | None:
+    """A unit under an unreleased lien passes only in a case that deals with the lien: the
+    case releases it (带押过户 naming it), the mortgagee consents and the lien follows the
+    unit (民法典 art. 406: `has_mortgage` declared, `mortgagee_consent` among the materials),
+    or a court orders the transfer. A mortgage case transfers nothing (a second-rank lien is
+    allowed)."""
+    if not case.changes_owner or case.court_ordered or case.lien_consented:
+        return None
+    for lien in move.unit.in_force(EncumbranceKind.MORTGAGE):
+        released = (
+            case.registration_kind == TRANSFER_AND_MORTGAGE_CHANGE
+            and move.subject is Subject.UNIT
+            and lien.reference == case.releases
+        )
+        if not released:
+            return Refusal(
+                RefusalKind.MORTGAGE_IN_FORCE,
+                move.subject,
+                f"该房屋设有抵押（抵押权人{lien.holder}，{lien.reference}），须先注销抵押、"
+                "办理带押过户或经抵押权人同意，不能转移登记。",
+                f"The property is mortgaged to {lien.holder} ({lien.reference}); release the"
+                " mortgage, transfer it with the mortgage (带押过户) or bring the mortgagee's"
+                " consent before it can be transferred.",
+            )
+    return None
+
+
 def register_refusal(
     case: CaseFacts, unit: UnitFacts, exchange_unit: UnitFacts | None = None
 ) -> Refusal | None:
     """The register's own look at a case (不动产登记暂行条例 art. 22): the units exist, none is
-    seized (unless a court orders the transfer), no advance notice is in the way, and the
-    givers hold each unit (or, for a first registration, nobody does). The most telling
-    reason comes first: seizures, then notices, then ownership.
+    seized (unless a court orders the transfer), no advance notice is in the way, the lien the
+    case releases is there, no other lien stands in the way of a transfer, and the givers
+    hold each unit (or, for a first registration, nobody does). The most telling reason comes
+    first: seizures, then notices, then liens, then ownership.
     """
     missing = unit_missing(case, unit, exchange_unit)
     if missing is not None:
@@ -274,6 +452,13 @@ def register_refusal(
         held = advance_notice(case, move.unit, move.takers)
         if held is not None:
             return held
+    released = released_lien(case, unit)
+    if released is not None:
+        return released
+    for move in moves:
+        liened = mortgage_in_force(case, move)
+        if liened is not None:
+            return liened
     for move in moves:
         refused = ownership(case, move)
         if refused is not None:

@@ -79,6 +79,11 @@ class RefusalType(StrEnum):
     TITLE_CHANGED = "TitleChanged"
     # At recording: the unit's register entry changed after the transaction check.
     UNIT_CHANGED = "UnitChanged"
+    # A lender's lien stands on the unit and the case neither releases it nor carries it with
+    # the mortgagee's consent.
+    MORTGAGE_IN_FORCE = "MortgageInForce"
+    # The lien the case releases is not in force on the unit, or not the case's lender's.
+    MORTGAGE_NOT_FOUND = "MortgageNotFound"
 
 
 class SearchAttr:

@@ -137,11 +137,18 @@ class PaymentResult(BaseModel):
 
 
 class RegistrationResult(BaseModel):
-    certificate_no: str
+    # The case's first printed document: the title of its own unit, else (a mortgage) the
+    # lender's registration proof; "" where nothing is printed (a mortgage cancellation).
+    certificate_no: str = ""
     recorded_at: datetime
-    # Every certificate the case printed, `certificate_no` first (an exchange prints two);
-    # empty in results recorded before exchanges.
+    # Every title certificate the case printed, the case's unit first (an exchange prints
+    # two); empty in results recorded before exchanges.
     certificate_nos: list[str] = []
+    # Every registration proof (不动产登记证明) printed for a lender's new lien; empty where
+    # the case records none, and in results recorded before liens.
+    proof_nos: list[str] = []
+    # The liens the case released, by proof number (a cancellation, a 带押过户).
+    released_nos: list[str] = []
 
 
 class CollectionInput(BaseModel):

@@ -101,7 +101,24 @@ Ownership = TitleHolder
 
 
 class Encumbrance(SQLModel, table=True):
-    """A mortgage, seizure, advance notice or objection weighing on a unit."""
+    """A mortgage, seizure, advance notice or objection weighing on a unit.
+
+    A lien the hall records (抵押权) is a row with its registration proof's number as its
+    `reference`, the lender as its holder, the recording case, the secured debt and its term;
+    released, it keeps its row and says when and by which case. A case records at most one
+    lien per lender and unit, so a retried recording finds its own (migration 0009).
+    """
+
+    __table_args__ = (
+        Index(
+            "uq_encumbrance_case_unit_kind_holder",
+            "case_no",
+            "unit_number",
+            "kind",
+            "holder_id_number",
+            unique=True,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_number: str = Field(foreign_key="property.unit_number", index=True)
@@ -113,6 +130,14 @@ class Encumbrance(SQLModel, table=True):
     holder_id_number: str | None = None
     registered_on: date
     released_on: date | None = None
+    # The case that recorded it (None: recorded before onewindow, or by another office).
+    case_no: str | None = None
+    # A lien's secured debt (被担保主债权数额) and the debt's term (债务履行期限).
+    secured_amount: Decimal | None = Field(default=None, sa_column=Column(Money))
+    term_start: date | None = None
+    term_end: date | None = None
+    # The case that released it (a cancellation, a 带押过户).
+    released_by_case: str | None = None
 
 
 class FiledContract(SQLModel, table=True):
@@ -128,8 +153,10 @@ class FiledContract(SQLModel, table=True):
 
 
 class Certificate(SQLModel, table=True):
-    """A printed title certificate; one per case, kind and unit (an exchange prints two), so a
-    retried print allocates nothing."""
+    """A printed title certificate or registration proof; one per case, kind and unit (an
+    exchange prints two titles, a lien its lender's proof), so a retried print allocates
+    nothing. A proof's number is its lien's `reference`, allocated when the lien is recorded.
+    """
 
     __table_args__ = (
         UniqueConstraint("case_no", "kind", "unit_number", name="uq_certificate_case_kind_unit"),
@@ -150,6 +177,17 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True)
     value: int = 0
+
+
+def lien(session: Session, unit_number: str, reference: str) -> Encumbrance | None:
+    """The unit's mortgage recorded under this proof number (in force or released)."""
+    return session.exec(
+        select(Encumbrance).where(
+            Encumbrance.unit_number == unit_number,
+            Encumbrance.kind == EncumbranceKind.MORTGAGE,
+            Encumbrance.reference == reference,
+        )
+    ).first()
 
 
 def seizure_in_force(session: Session, unit_number: str) -> Encumbrance | None:

@@ -6,10 +6,21 @@ so the three ask the pure rules about the same facts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from domain.business_types import BusinessType
-from domain.register_rules import CaseFacts, ContractFacts, EncumbranceFact, UnitFacts
+from domain.register_rules import (
+    CaseFacts,
+    ContractFacts,
+    EncumbranceFact,
+    UnitFacts,
+    facts_of_case,
+)
 from models.archive import Case, Party
 from models.register import Encumbrance, FiledContract, Property
 from models.titles import holders, open_title
@@ -55,17 +66,57 @@ def unit_facts(session: Session, unit_number: str | None) -> UnitFacts:
     )
 
 
+@dataclass(frozen=True)
+class MortgageTerms:
+    """The lien a case records or releases, as intake keeps it in ``Case.facts["mortgage"]``:
+    the secured debt and its term (a new lien), the proof number of the lien released."""
+
+    secured_amount: Decimal | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+    releases: str | None = None
+
+
+def mortgage_terms(case: Case) -> MortgageTerms:
+    """Read the case's mortgage facts (absent or partial for types without a lien)."""
+    raw: Any = (case.facts or {}).get("mortgage") or {}
+
+    def day(key: str) -> date | None:
+        value = raw.get(key)
+        return date.fromisoformat(value) if value else None
+
+    amount = raw.get("secured_amount")
+    return MortgageTerms(
+        secured_amount=Decimal(str(amount)) if amount is not None else None,
+        term_start=day("term_start"),
+        term_end=day("term_end"),
+        releases=raw.get("releases") or None,
+    )
+
+
+def conditions(case: Case) -> dict[str, bool]:
+    """The catalog facts the case declared (``has_mortgage``, ``agent_acts``, ...)."""
+    return dict((case.facts or {}).get("conditions") or {})
+
+
 def case_facts(
-    bt: BusinessType, case: Case, sellers: frozenset[str], buyers: frozenset[str]
+    bt: BusinessType,
+    case: Case,
+    sellers: frozenset[str],
+    buyers: frozenset[str],
+    lenders: list[Party] | None = None,
 ) -> CaseFacts:
-    """The case's side: its flow and business-type switches, parties and price."""
-    return CaseFacts(
-        flow=bt.flow,
-        sellers=sellers,
-        buyers=buyers,
+    """The case's side: its flow and business-type switches, parties, price and lien."""
+    lenders = lenders or []
+    return facts_of_case(
+        bt,
+        sellers,
+        buyers,
         price=case.price,
-        court_ordered=bt.court_ordered,
-        filed_contract=bt.filed_contract,
+        conditions=conditions(case),
+        lenders=[p.id_number for p in lenders],
+        lender_names=[p.name for p in lenders],
+        releases=mortgage_terms(case).releases,
     )
 
 
@@ -75,6 +126,17 @@ def party_ids(session: Session, case_no: str) -> tuple[frozenset[str], frozenset
     return (
         frozenset(p.id_number for p in parties if p.role == "seller"),
         frozenset(p.id_number for p in parties if p.role == "buyer"),
+    )
+
+
+def lenders(session: Session, case_no: str) -> list[Party]:
+    """The case's lenders (抵押权人), in the order intake stored them."""
+    return list(
+        session.exec(
+            select(Party)
+            .where(Party.case_no == case_no, Party.role == "lender")
+            .order_by(col(Party.id))
+        )
     )
 
 

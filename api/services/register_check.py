@@ -2,7 +2,8 @@
 
 Every case must name units the register has. A matter without a housing check would meet
 the rest (a seizure, a seller who does not hold the unit, a title where a first registration
-expects none, an advance notice in the way) only at the registrar's review, after the taxes
+expects none, an advance notice or a lender's lien in the way, a released lien that is not
+there) only at the registrar's review, after the taxes
 are paid, so the desk asks the same rules (`domain.register_rules`) now and names the field
 at fault. Matters with a housing check are left to it: housing decides on them.
 """
@@ -10,13 +11,13 @@ at fault. Matters with a housing check are left to it: housing decides on them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from domain import register_rules as rules
 from domain.business_types import BusinessType, Department
 from domain.flows import Flow
-from domain.register_rules import CaseFacts, Refusal, Subject
+from domain.register_rules import Refusal, Subject, facts_of_case
 from models.database import Database
 from models.register_facts import unit_facts
 
@@ -26,6 +27,8 @@ FIELDS: dict[Subject, tuple[str | int, ...]] = {
     Subject.SELLERS: ("body", "sellers"),
     Subject.BUYERS: ("body", "buyers"),
     Subject.CONTRACT: ("body",),
+    Subject.LENDERS: ("body", "lenders"),
+    Subject.RELEASES: ("body", "mortgage", "releases"),
 }
 
 
@@ -34,7 +37,8 @@ class RegisterRefusal:
     """Why the register refuses the application: the field, the reason, an error type.
 
     `type` is the refusal's name in snake case ("property_seized", "seller_not_owner",
-    "title_exists", "property_not_found", "advance_notice_held").
+    "title_exists", "property_not_found", "advance_notice_held", "mortgage_in_force",
+    "mortgage_not_found").
     """
 
     loc: tuple[str | int, ...]
@@ -50,14 +54,27 @@ def register_refusal(
     exchange_unit_number: str | None,
     seller_ids: Iterable[str],
     buyer_ids: Iterable[str],
+    *,
+    conditions: Mapping[str, bool] | None = None,
+    releases: str | None = None,
+    lender_ids: Iterable[str] = (),
+    lender_names: Iterable[str] = (),
 ) -> RegisterRefusal | None:
-    """The register's refusal of an application of type `bt`, or None if it may be stored."""
-    case = CaseFacts(
-        flow=bt.flow,
-        sellers=frozenset(seller_ids),
-        buyers=frozenset(buyer_ids),
-        court_ordered=bt.court_ordered,
-        filed_contract=bt.filed_contract,
+    """The register's refusal of an application of type `bt`, or None if it may be stored.
+
+    `conditions` are the catalog facts declared (``has_mortgage`` lets a lien follow the unit
+    with the mortgagee's consent), `releases` the proof number of the lien the case releases,
+    `lender_ids`/`lender_names` its lenders' credit codes and names (a cancellation must be
+    the lien holder's).
+    """
+    case = facts_of_case(
+        bt,
+        seller_ids,
+        buyer_ids,
+        conditions=conditions,
+        lenders=lender_ids,
+        lender_names=lender_names,
+        releases=releases,
     )
     with db.session() as session:
         unit = unit_facts(session, unit_number)

@@ -6,6 +6,9 @@ import io
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
 
 from activities.archive import ArchiveActivities
 from activities.delivery import DeliveryActivities
@@ -22,7 +25,7 @@ from domain.catalog import get_catalog
 from integrations.blobs import FileBlobStore
 from integrations.ems import EmsGateway, LocalEmsGateway
 from integrations.sms import LocalOutboxSmsGateway, SmsGateway
-from models.archive import Case
+from models.archive import Case, Party
 from models.database import Database
 
 SELLER_PHONE = "13800000001"
@@ -93,11 +96,16 @@ def store_case(
     buyers: list[tuple[str, str, str]] | None = None,
     business_type: str = "existing_home_sale",
     exchange_unit: str | None = None,
+    lenders: list[tuple[str, str, str]] | None = None,
+    mortgage: dict[str, str | None] | None = None,
+    facts: dict[str, bool] | None = None,
 ) -> Case:
     """Upload one scan per material and store the case the way the intake service does.
 
     `sellers`/`buyers`, when given, replace the single `seller`/`buyer` (`sellers=[]`: a
-    first registration names none).
+    first registration names none, `buyers=[]` a mortgage). `lenders` are (name, credit
+    code, phone); `mortgage` the lien's facts as intake keeps them (secured_amount,
+    term_start, term_end, releases); `facts` the catalog conditions (``has_mortgage``).
     """
     docs = []
     for material in materials:
@@ -109,17 +117,60 @@ def store_case(
             "unit_number": unit,
             "price": price,
             "sellers": [_party(p) for p in (sellers if sellers is not None else [seller])],
-            "buyers": [_party(p) for p in buyers or [buyer]],
+            "buyers": [_party(p) for p in (buyers if buyers is not None else [buyer])],
             "documents": docs,
+            "facts": facts or {},
             "tax_facts": {"buyer_home_count": 1},
             "exchange_unit_number": exchange_unit,
+            **({"lenders": [_lender(p) for p in lenders]} if lenders else {}),
+            **({"mortgage": mortgage} if mortgage else {}),
         }
     )
     accepted = case_intake.store(
         desk.db, desk.blobs, body, f"activity-test-{uuid.uuid4()}", "420103", "Asia/Shanghai"
     )
+    if lenders or mortgage:
+        return _as_agreed(desk.db, accepted.case, lenders or [], mortgage)
     return accepted.case
+
+
+def _as_agreed(
+    db: Database,
+    case: Case,
+    lenders: list[tuple[str, str, str]],
+    mortgage: dict[str, str | None] | None,
+) -> Case:
+    """The lenders and mortgage facts as intake agreed to store them (lender `Party` rows,
+    ``facts["mortgage"]``), added here where this intake does not store them yet."""
+    with db.session() as session:
+        stored = session.get(Case, case.case_no)
+        assert stored is not None
+        roles = {p.id_number for p in stored_parties(session, case.case_no, "lender")}
+        for name, code, phone in lenders:
+            if code not in roles:
+                session.add(
+                    Party(
+                        case_no=case.case_no,
+                        role="lender",
+                        name=name,
+                        id_kind="credit_code",
+                        id_number=code,
+                        phone=phone,
+                    )
+                )
+        if mortgage and stored.facts.get("mortgage") is None:
+            stored.facts = {**stored.facts, "mortgage": mortgage}
+            session.add(stored)
+        return stored
+
+
+def stored_parties(session: Any, case_no: str, role: str) -> list[Party]:
+    return list(session.exec(select(Party).where(Party.case_no == case_no, Party.role == role)))
 
 
 def _party(person: tuple[str, str, str]) -> dict[str, str]:
     return dict(zip(("name", "id_number", "phone"), person, strict=True))
+
+
+def _lender(bank: tuple[str, str, str]) -> dict[str, str]:
+    return {**_party(bank), "id_kind": "credit_code"}

@@ -221,6 +221,11 @@ def test_a_title_recorded_after_the_review_fences_a_first_registration(desk: Des
     assert owners(desk.db, NEW_UNIT) == [(WANG_WU, "1")]
 
 
+EXCHANGE = ["application_form", "id_document", "title_certificate", "exchange_contract"]
+# 王五's flat is mortgaged: the lien follows it with the mortgagee's consent.
+WITH_CONSENT = [*EXCHANGE, "mortgagee_consent"]
+
+
 def exchange(desk: Desk) -> Case:
     """张三 gives the sale flat for 王五's mortgaged flat."""
     return store_case(
@@ -229,7 +234,8 @@ def exchange(desk: Desk) -> Case:
         seller=ZHANG,
         buyer=WANG,
         exchange_unit=FLAT_MORTGAGED,
-        materials=["application_form", "id_document", "title_certificate", "exchange_contract"],
+        materials=WITH_CONSENT,
+        facts={"has_mortgage": True},
     )
 
 
@@ -261,7 +267,8 @@ def test_an_exchange_refuses_a_buyer_who_does_not_hold_the_second_unit(desk: Des
         seller=ZHANG,
         buyer=LI,
         exchange_unit=FLAT_MORTGAGED,
-        materials=["application_form", "id_document", "title_certificate", "exchange_contract"],
+        materials=WITH_CONSENT,
+        facts={"has_mortgage": True},
     )
     assert refused(desk.housing.check_transaction, case).type == "SellerNotOwner"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from domain.flows import Flow
@@ -32,8 +33,10 @@ def sale(
     buyers: frozenset[str] = frozenset({BUYER}),
     court_ordered: bool = False,
     filed_contract: bool = False,
+    lien_consented: bool = False,
 ) -> CaseFacts:
-    return CaseFacts(flow, sellers, buyers, PRICE, court_ordered, filed_contract)
+    case = CaseFacts(flow, sellers, buyers, PRICE, court_ordered, filed_contract)
+    return replace(case, lien_consented=lien_consented)
 
 
 def owned(
@@ -55,7 +58,10 @@ CONTRACT = ContractFacts("HT1", SELLER, BUYER, PRICE)
 
 def test_a_clean_sale_passes_with_its_contract_and_mortgage_notes() -> None:
     decided = transaction_check(
-        sale(filed_contract=True), owned(SELLER, encumbrances=(BANK,)), None, [CONTRACT]
+        sale(filed_contract=True, lien_consented=True),
+        owned(SELLER, encumbrances=(BANK,)),
+        None,
+        [CONTRACT],
     )
     assert decided == CheckPassed(contract_no="HT1", mortgages=["建设银行 抵押第1号"], notes=[])
 
@@ -191,7 +197,7 @@ def test_an_exchange_must_name_a_second_unit_the_register_has() -> None:
 
 def test_an_exchange_notes_each_units_mortgages_with_the_unit() -> None:
     passed = transaction_check(
-        sale(Flow.EXCHANGE),
+        sale(Flow.EXCHANGE, lien_consented=True),
         owned(SELLER, number="A", encumbrances=(BANK,)),
         owned(BUYER, number="B", encumbrances=(BANK,)),
     )

@@ -88,6 +88,7 @@ def case_facts(session: Session, case: Case, zone: ZoneInfo) -> CaseFacts:
         city_district=is_city_district(unit.division),
         buyers=_kinds(parties, "buyer"),
         sellers=_kinds(parties, "seller"),
+        lenders=_kinds(parties, "lender"),
         seller_acquired_on=acquisition.since if acquisition else None,
         seller_original_price=(
             acquisition.acquired_price if acquisition and cost_verified else None
@@ -121,10 +122,11 @@ class TaxActivities:
         """Compute the bill with the rules in force on the acceptance date and store it.
 
         The facts go through the same function as the desk's estimate, so the bill equals
-        the estimate for the same facts. A business type without a tax treatment is billed
-        as a referral to the tax desk; facts the engine cannot take end the step at once
-        (non-retryable, naming the field), never in a retry loop. A retry returns the
-        stored bill rather than assessing again.
+        the estimate for the same facts. A business type without the tax department is
+        billed its registration fees alone (nothing for a fee-exempt cancellation); one
+        with tax but without a tax treatment is billed as a referral to the tax desk. Facts
+        the engine cannot take end the step at once (non-retryable, naming the field),
+        never in a retry loop. A retry returns the stored bill rather than assessing again.
         """
         with self.db.session() as session:
             stored = session.get(TaxBillRecord, inp.case_no)
@@ -146,7 +148,9 @@ class TaxActivities:
             total=stored.total,
             buyer_total=Decimal(str(totals.get(Payer.BUYER.value, "0"))),
             seller_total=Decimal(str(totals.get(Payer.SELLER.value, "0"))),
+            lender_total=Decimal(str(totals.get(Payer.LENDER.value, "0"))),
             lines=len(stored.bill.get("lines", [])),
+            fees=len(stored.bill.get("fees", [])),
             referrals=[r["code"] for r in stored.bill.get("referrals", [])],
         )
 

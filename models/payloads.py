@@ -104,11 +104,17 @@ class TransactionCheckResult(BaseModel):
 
 
 class TaxAssessment(BaseModel):
+    """The stored bill in short: what each payer owes, taxes and registration fees together."""
+
     total: Decimal
     buyer_total: Decimal
     seller_total: Decimal
+    # Tax lines; the fee lines are counted in `fees`.
     lines: int
     referrals: list[str] = []
+    # Defaults: assessments recorded before fees still deserialise.
+    lender_total: Decimal = Decimal(0)
+    fees: int = 0
 
 
 class PaymentInput(BaseModel):

@@ -1,4 +1,4 @@
-"""The service desk's tax estimate: every tax line with its rule, totals per payer."""
+"""The service desk's estimate: every tax and fee line with its rule, totals per payer."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -75,9 +75,23 @@ class TaxEstimateRequest(BaseModel):
     seller_invoice_vat: Amount | None = Field(
         default=None, description="VAT on the transferor's invoice (developer, enterprise)"
     )
+    transferees: int = Field(
+        default=1,
+        ge=0,
+        le=999,
+        description="parties who become owners; each beyond the first pays a certificate fee "
+        "(0: a mortgage, which has none)",
+    )
+    lender_kind: PartyKind | None = Field(
+        default=None, description="the lender registered for a mortgage (pays its fee)"
+    )
+    transferee_small_micro: bool = Field(
+        default=False, description="the transferee is a small or micro enterprise"
+    )
 
     def case_facts(self, today: date) -> CaseFacts:
-        """The facts as a case holds them: one party of each stated kind on each side."""
+        """The facts as a case holds them: ``transferees`` buyers of the stated kind, one
+        seller, and the lender if one is stated."""
         return CaseFacts(
             business_type=self.business_type,
             price=self.price,
@@ -85,7 +99,7 @@ class TaxEstimateRequest(BaseModel):
             area_m2=self.area_m2,
             usage=self.usage,
             city_district=self.city_district,
-            buyers=(self.buyer_kind,),
+            buyers=(self.buyer_kind,) * self.transferees,
             sellers=(self.seller_kind,),
             seller_acquired_on=self.seller_acquired_on,
             seller_original_price=self.seller_original_price,
@@ -96,7 +110,9 @@ class TaxEstimateRequest(BaseModel):
                 relationship=self.relationship,
                 exchange_price_difference=self.exchange_price_difference,
                 seller_invoice_vat=self.seller_invoice_vat,
+                transferee_small_micro=self.transferee_small_micro,
             ),
+            lenders=(self.lender_kind,) if self.lender_kind is not None else (),
         )
 
 
@@ -107,7 +123,8 @@ def _unprocessable(errors: list[dict[str, Any]]) -> HTTPException:
 
 @router.post("/estimate", response_model=TaxBill)
 def estimate(request: TaxEstimateRequest, today: TodayDep) -> TaxBill:
-    """Estimate the taxes of a case under the rules in force on its sale date."""
+    """Estimate the taxes and registration fees of a case under the rules in force on its
+    sale date."""
     try:
         return assess(tax_input_from_case(request.case_facts(today)))
     except ValidationError as exc:

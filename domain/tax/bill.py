@@ -1,11 +1,11 @@
-"""The tax bill: one traced line per tax, totals per payer, and referrals to the tax desk."""
+"""The bill: one traced line per tax and per fee, totals per payer, referrals to the tax desk."""
 
 from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from domain.tax.enums import TAX_NAMES, Payer, TaxKind
+from domain.tax.enums import FEE_NAMES, TAX_NAMES, FeeKind, Payer, TaxKind
 from domain.tax.money import ZERO, to_fen
 
 
@@ -81,6 +81,69 @@ def exemption(
     )
 
 
+class FeeLine(BaseModel):
+    """One fee owed (or waived) by one party: amount = quantity × unit amount.
+
+    A fee is not a tax: the registration bureau charges it, so it stays out of
+    :attr:`TaxBill.lines` but counts in the payer's total. ``registration`` is the part of
+    the case it pays for (title, mortgage); ``rule`` says how the amount was found,
+    ``rule_version`` and ``source`` name the fee-table row and its authority.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    fee: FeeKind
+    name_zh: str
+    name_en: str
+    payer: Payer
+    registration: str
+    quantity: int
+    unit_amount: Decimal
+    amount: Decimal
+    rule: str
+    rule_version: str
+    source: str
+    exempt: bool = False
+    exemption_reason: str | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _to_fen(cls, value: Decimal) -> Decimal:
+        return to_fen(value)
+
+
+def fee_line(
+    fee: FeeKind,
+    payer: Payer,
+    registration: str,
+    quantity: int,
+    unit_amount: Decimal,
+    rule: str,
+    rule_version: str,
+    *,
+    source: str,
+    exemption_reason: str | None = None,
+) -> FeeLine:
+    """A fee line; with ``exemption_reason`` a zero line saying why nothing is due."""
+    zh, en = FEE_NAMES[fee]
+    exempt = exemption_reason is not None
+    return FeeLine(
+        fee=fee,
+        name_zh=zh,
+        name_en=en,
+        payer=payer,
+        registration=registration,
+        quantity=quantity,
+        unit_amount=unit_amount,
+        amount=ZERO if exempt else quantity * unit_amount,
+        rule=rule,
+        rule_version=rule_version,
+        source=source,
+        exempt=exempt,
+        exemption_reason=exemption_reason,
+    )
+
+
 class Referral(BaseModel):
     """A matter for the dedicated tax desk, flagged rather than computed."""
 
@@ -92,13 +155,19 @@ class Referral(BaseModel):
 
 
 class TaxBill(BaseModel):
-    """The estimate for one case under the rules in force on ``rules_as_of``."""
+    """The estimate for one case under the rules in force on ``rules_as_of``.
+
+    ``lines`` are the taxes, ``fees`` the registration fees; ``totals`` (every payer, zero
+    included) and ``total`` add up both.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     business_type: str
     rules_as_of: date
     lines: list[TaxLine]
+    # Empty in bills stored before fees were billed.
+    fees: list[FeeLine] = []
     totals: dict[Payer, Decimal]
     total: Decimal
     referrals: list[Referral]
@@ -114,17 +183,34 @@ class TaxBill(BaseModel):
             raise KeyError(f"{tax} ({payer or 'any payer'}): {len(found)} lines")
         return found[0]
 
+    def fee(self, fee: FeeKind, payer: Payer | None = None) -> FeeLine:
+        """The only fee line of ``fee`` (for ``payer`` if given).
+
+        Raises:
+            KeyError: there is no such line, or more than one.
+        """
+        found = [x for x in self.fees if x.fee is fee and (payer is None or x.payer is payer)]
+        if len(found) != 1:
+            raise KeyError(f"{fee} ({payer or 'any payer'}): {len(found)} lines")
+        return found[0]
+
 
 def make_bill(
-    business_type: str, rules_as_of: date, lines: list[TaxLine], referrals: list[Referral]
+    business_type: str,
+    rules_as_of: date,
+    lines: list[TaxLine],
+    referrals: list[Referral],
+    fees: list[FeeLine] | None = None,
 ) -> TaxBill:
-    """Assemble a bill, summing each payer's lines (both payers always present)."""
-    totals = {p: sum((x.amount for x in lines if x.payer is p), ZERO) for p in Payer}
+    """Assemble a bill, summing each payer's taxes and fees (every payer always present)."""
+    charged: list[TaxLine | FeeLine] = [*lines, *(fees or [])]
+    totals = {p: sum((x.amount for x in charged if x.payer is p), ZERO) for p in Payer}
     unique = list({r.code: r for r in referrals}.values())
     return TaxBill(
         business_type=business_type,
         rules_as_of=rules_as_of,
         lines=lines,
+        fees=fees or [],
         totals=totals,
         total=sum(totals.values(), ZERO),
         referrals=unique,

@@ -1,16 +1,19 @@
-"""Assessment of one case: every tax line with its trace, and what goes to the tax desk."""
+"""Assessment of one case: every tax and fee line with its trace, and what goes to the tax desk."""
 
 from decimal import Decimal
 
-from domain.tax.bill import Referral, TaxBill, TaxLine, exemption, make_bill
+from domain.tax.bill import FeeLine, Referral, TaxBill, TaxLine, exemption, make_bill
 from domain.tax.deed import deed_line
 from domain.tax.developer_vat import price_excl_developer_vat
 from domain.tax.enums import PartyKind, Payer, TaxKind, Usage
+from domain.tax.fee_table import FeeTable
+from domain.tax.fees import FeeFacts, fee_lines
 from domain.tax.holding import years_held
 from domain.tax.inputs import TaxInput
 from domain.tax.land_vat import individual_housing_land_vat
 from domain.tax.money import ZERO
 from domain.tax.pit import donee_pit, seller_pit
+from domain.tax.profile import BillingProfile, billing_profile
 from domain.tax.rates import RateBook, default_rates
 from domain.tax.stamp import stamp_line
 from domain.tax.surcharges import surcharge_lines
@@ -27,33 +30,64 @@ from domain.tax.treatments import (
     Treatments,
     default_treatments,
 )
-from domain.tax.vat import individual_housing_vat
+from domain.tax.vat import individual_housing_vat, individual_non_housing_vat
 
 _ORDER = {tax: i for i, tax in enumerate(TaxKind)}
 _SURCHARGES = (TaxKind.URBAN_CONSTRUCTION, TaxKind.EDUCATION, TaxKind.LOCAL_EDUCATION)
 
 
 def assess(
-    inp: TaxInput, *, rates: RateBook | None = None, treatments: Treatments | None = None
+    inp: TaxInput,
+    *,
+    rates: RateBook | None = None,
+    treatments: Treatments | None = None,
+    fees: FeeTable | None = None,
 ) -> TaxBill:
-    """Estimate the taxes of a case under the rules in force on ``inp.sale_date``.
+    """Estimate the taxes and fees of a case under the rules in force on ``inp.sale_date``.
+
+    A business type the tax department takes no part in (a mortgage) is billed its
+    registration fees alone; a type the catalog does not know, its taxes alone.
 
     Args:
         inp: the facts of the case.
         rates: rate tables to use instead of the packaged ones (tests, what-if).
         treatments: business-type treatments to use instead of the packaged ones.
+        fees: fee table to use instead of the packaged one.
 
     Returns:
         The bill: a line per tax and payer (zero lines for exemptions, with the reason),
-        totals per payer, and the matters referred to the tax desk.
+        the fee lines, totals per payer, and the matters referred to the tax desk.
 
     Raises:
-        UnknownTreatment: the business type has no tax treatment.
-        NoRulesInForce: a rate table the case needs starts after ``inp.sale_date``.
+        UnknownTreatment: the business type takes tax but has no tax treatment.
+        NoRulesInForce: a rate or fee table the case needs starts after ``inp.sale_date``.
     """
-    book = rates or default_rates()
-    catalog = treatments or default_treatments()
-    return _Assessment(inp, catalog.get(inp.business_type), catalog, book).run()
+    profile = billing_profile(inp.business_type)
+    lines: list[TaxLine] = []
+    referrals: list[Referral] = []
+    if profile is None or profile.taxed:
+        book = rates or default_rates()
+        catalog = treatments or default_treatments()
+        lines, referrals = _Assessment(inp, catalog.get(inp.business_type), catalog, book).run()
+    charged = _fees(inp, profile, fees)
+    return make_bill(inp.business_type, inp.sale_date, lines, referrals, charged)
+
+
+def _fees(inp: TaxInput, profile: BillingProfile | None, table: FeeTable | None) -> list[FeeLine]:
+    """The case's registration fees; none for a type the catalog does not know."""
+    if profile is None:
+        return []
+    facts = FeeFacts(
+        business_type=inp.business_type,
+        registration_kind=profile.registration_kind,
+        fee_exempt=profile.fee_exempt,
+        usage=inp.usage,
+        transferees=inp.transferees,
+        lender_present=inp.lender_kind is not None,
+        on=inp.sale_date,
+        transferee_small_micro=inp.transferee_small_micro,
+    )
+    return fee_lines(facts, table)
 
 
 class _Assessment:
@@ -75,11 +109,11 @@ class _Assessment:
             else None
         )
 
-    def run(self) -> TaxBill:
+    def run(self) -> tuple[list[TaxLine], list[Referral]]:
         for entry in self.exempted.values():
             self.lines.append(self._treatment_exemption(entry))
         seller_taxed = self.t.seller in (SellerMode.SALE, SellerMode.GIFT)
-        computes_seller = seller_taxed and self._seller_is_individual_housing()
+        computes_seller = seller_taxed and self._seller_is_computed()
         vat = self._vat() if computes_seller else None
         if vat is not None:
             self.lines.extend(surcharge_lines(self.book.surcharges_on(self.on), vat, self._city))
@@ -97,7 +131,7 @@ class _Assessment:
             self._donee_pit()
         self.referral_codes.extend(self.t.referrals)
         self.lines.sort(key=lambda x: (_ORDER[x.tax], x.payer is Payer.SELLER))
-        return make_bill(self.inp.business_type, self.on, self.lines, self._referrals())
+        return self.lines, self._referrals()
 
     def _price_net(self, vat: TaxLine | None) -> tuple[Decimal, str]:
         """The price less the transferor's VAT, and how that VAT is known.
@@ -120,14 +154,22 @@ class _Assessment:
     def _city(self) -> bool:
         return self.inp.city_district
 
-    def _seller_is_individual_housing(self) -> bool:
-        """Whether the transferor's side is computed here; refer it to the desk otherwise."""
+    @property
+    def _housing(self) -> bool:
+        return self.inp.usage is Usage.RESIDENTIAL
+
+    def _seller_is_computed(self) -> bool:
+        """Whether the transferor's side is computed here; refer it to the desk otherwise.
+
+        An individual's housing always is; an individual's non-residential unit only where
+        the treatment computes it (``individual_non_housing``).
+        """
         if self.inp.seller_kind is PartyKind.ENTERPRISE:
             self.referral_codes.append(ENTERPRISE_SELLER)
             if self.t.seller is SellerMode.SALE:
                 self.referral_codes.append(LAND_VAT_ASSESSMENT)
             return False
-        if self.inp.usage is Usage.NON_RESIDENTIAL:
+        if not self._housing and not self.t.individual_non_housing:
             self.referral_codes.extend([NON_RESIDENTIAL_PERSON, LAND_VAT_ASSESSMENT])
             return False
         return True
@@ -135,6 +177,10 @@ class _Assessment:
     def _vat(self) -> TaxLine:
         if (TaxKind.VAT, Payer.SELLER) in self.exempted:
             return next(x for x in self.lines if x.tax is TaxKind.VAT)
+        if not self._housing:
+            row = self.book.vat_on(self.on)
+            cost = self.inp.seller_original_price
+            return self._add(individual_non_housing_vat(row, self.inp.price, cost))
         if self.held is None:
             # TaxInput refuses this already; reached only with treatments other than the packaged.
             raise ValueError("seller_acquired_on: required for an individual selling housing")
@@ -175,12 +221,14 @@ class _Assessment:
                 row,
                 price_net=price_net,
                 held_years=self.held,
-                family_only_home=self.inp.seller_family_only_home,
+                # 满五唯一 is a relief for the family's home, never for a shop
+                family_only_home=self.inp.seller_family_only_home and self._housing,
                 original_price=self.inp.seller_original_price,
                 deductible_taxes=deductible,
+                housing=self._housing,
             )
         )
-        if row.replacement_refund and line.amount > 0:
+        if row.replacement_refund and line.amount > 0 and self._housing:  # homes only
             self.referral_codes.append(PIT_REPLACEMENT_REFUND)
 
     def _donee_pit(self) -> None:
@@ -193,6 +241,9 @@ class _Assessment:
 
     def _land_vat(self) -> None:
         if (TaxKind.LAND_VAT, Payer.SELLER) in self.exempted:
+            return
+        if not self._housing:  # 财税〔2008〕137号 art. 3 exempts housing only
+            self.referral_codes.append(LAND_VAT_ASSESSMENT)
             return
         line = individual_housing_land_vat(self.book.land_vat_on(self.on), self.inp.price)
         if line is None:

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from domain.parties import PartyKind
 
-__all__ = ["PartyKind", "Payer", "TaxKind", "Usage"]
+__all__ = ["FeeKind", "PartyKind", "Payer", "TaxKind", "Usage"]
 
 
 class Usage(StrEnum):
@@ -15,10 +15,15 @@ class Usage(StrEnum):
 
 
 class Payer(StrEnum):
-    """Side of the transfer that owes a line: buyer (transferee) or seller (transferor)."""
+    """Who owes a line: buyer (transferee), seller (transferor) or lender (mortgagee).
+
+    The lender owes no tax here, only the registration fee of the mortgage it is registered
+    for (财税〔2016〕79号).
+    """
 
     BUYER = "buyer"
     SELLER = "seller"
+    LENDER = "lender"
 
 
 class TaxKind(StrEnum):
@@ -43,4 +48,17 @@ TAX_NAMES: dict[TaxKind, tuple[str, str]] = {
     TaxKind.PIT: ("个人所得税", "individual income tax"),
     TaxKind.STAMP: ("印花税", "stamp duty"),
     TaxKind.LAND_VAT: ("土地增值税", "land value-added tax"),
+}
+
+
+class FeeKind(StrEnum):
+    """Every fee the one window bills with the taxes (发改价格规〔2016〕2559号)."""
+
+    REGISTRATION = "registration_fee"
+    CERTIFICATE = "certificate_fee"
+
+
+FEE_NAMES: dict[FeeKind, tuple[str, str]] = {
+    FeeKind.REGISTRATION: ("不动产登记费", "real-estate registration fee"),
+    FeeKind.CERTIFICATE: ("证书工本费", "fee for an extra certificate"),
 }

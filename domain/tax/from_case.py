@@ -34,6 +34,7 @@ class TaxDeclaration(BaseModel):
     relationship: Relationship | None = None
     exchange_price_difference: Decimal | None = None
     seller_invoice_vat: Decimal | None = None
+    transferee_small_micro: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,12 @@ class CaseFacts:
         price: declared price, VAT-inclusive (a gift: the assessed value).
         accepted_on: the acceptance date in the hall's time zone; its rules apply.
         area_m2, usage, city_district: the unit, as the register describes it.
-        buyers, sellers: the kind of each party on each side (none: no transferor).
+        buyers, sellers: the kind of each party on each side (none: no transferor); the
+            number of buyers is the number of certificates the title prints.
         seller_acquired_on: since when the sellers hold the unit (the holding tests).
         seller_original_price: the acquisition cost, only when it is proved.
         declared: the applicant's declaration.
+        lenders: the kind of each lender registered for a mortgage (none: no mortgage).
     """
 
     business_type: str
@@ -62,6 +65,7 @@ class CaseFacts:
     seller_acquired_on: date | None
     seller_original_price: Decimal | None
     declared: TaxDeclaration
+    lenders: tuple[PartyKind, ...] = ()
 
 
 def side_kind(kinds: Iterable[PartyKind]) -> PartyKind:
@@ -98,4 +102,7 @@ def tax_input_from_case(case: CaseFacts) -> TaxInput:
         seller_original_taxes=declared.seller_original_taxes,
         exchange_price_difference=declared.exchange_price_difference,
         seller_invoice_vat=declared.seller_invoice_vat,
+        transferees=len(case.buyers),
+        lender_kind=side_kind(case.lenders) if case.lenders else None,
+        transferee_small_micro=declared.transferee_small_micro,
     )

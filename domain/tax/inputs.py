@@ -6,8 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from domain.flows import LIEN_KINDS
 from domain.tax.enums import PartyKind, Usage
 from domain.tax.errors import UnknownTreatment
+from domain.tax.profile import billing_profile
 from domain.tax.relationship import Relationship
 from domain.tax.treatments import (
     DeedBase,
@@ -73,6 +75,21 @@ class TaxInput(BaseModel):
         default=None,
         description="VAT on the transferor's invoice (a developer's, an enterprise's), "
         "left out of the deed-tax base",
+    )
+    transferees: int = Field(
+        default=1,
+        description="parties who become owners (co-owners); each beyond the first takes a "
+        "certificate of their own (certificate fee)",
+    )
+    lender_kind: PartyKind | None = Field(
+        default=None,
+        description="the lender registered for a mortgage, who pays its registration fee; "
+        "None: no lender",
+    )
+    transferee_small_micro: bool = Field(
+        default=False,
+        description="the transferee is a small or micro enterprise (registration-fee "
+        "exemption, where the fee table grants it)",
     )
 
     @field_validator("business_type")
@@ -165,6 +182,26 @@ class TaxInput(BaseModel):
                 "seller_invoice_vat: this seller's VAT is computed here (an individual "
                 "transferring housing); leave it empty"
             )
+        return value
+
+    @field_validator("transferees")
+    @classmethod
+    def _transferees(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError(f"transferees: must not be negative, got {value}")
+        return value
+
+    @field_validator("lender_kind")
+    @classmethod
+    def _lender(cls, value: PartyKind | None, info: ValidationInfo) -> PartyKind | None:
+        code = info.data.get("business_type")
+        profile = billing_profile(code) if code is not None else None
+        if value is not None and profile is not None:
+            if profile.registration_kind not in LIEN_KINDS:
+                raise ValueError(
+                    f"lender_kind: {code} records no mortgage "
+                    f"(registration kind {profile.registration_kind!r})"
+                )
         return value
 
 

@@ -17,8 +17,9 @@ def seller_pit(
     family_only_home: bool,
     original_price: Decimal | None,
     deductible_taxes: Decimal,
+    housing: bool = True,
 ) -> TaxLine:
-    """The individual seller's income tax on a housing sale.
+    """The individual seller's income tax on the sale of housing or of another unit.
 
     Args:
         row: the income-tax row in force.
@@ -27,6 +28,7 @@ def seller_pit(
         family_only_home: the seller's family has no other home.
         original_price: proved acquisition cost; None selects the assessed (核定) method.
         deductible_taxes: taxes paid on acquisition and on this sale (surcharges, stamp duty).
+        housing: the unit is housing; otherwise the non-housing assessed rate applies.
 
     Returns:
         The exemption line for 满五唯一, otherwise the verified or the assessed line.
@@ -37,11 +39,10 @@ def seller_pit(
         reason = f"seller's family's only home held at least {years} years (满五唯一)"
         return exemption(TaxKind.PIT, Payer.SELLER, price_net, rule, row.id, reason)
     if original_price is None:
-        rule = (
-            f"assessed (核定): original price not proved, {pct(row.assessed_rate)} of the "
-            "price excl. VAT"
-        )
-        return charge(TaxKind.PIT, Payer.SELLER, price_net, row.assessed_rate, rule, row.id)
+        rate = row.assessed_rate if housing else row.non_housing_assessed_rate
+        what = "original price" if housing else "non-housing, original price"
+        rule = f"assessed (核定): {what} not proved, {pct(rate)} of the price excl. VAT"
+        return charge(TaxKind.PIT, Payer.SELLER, price_net, rate, rule, row.id)
     gain = price_net - original_price - deductible_taxes
     rule = (
         f"verified: {pct(row.rate)} × (price excl. VAT {price_net} − original price "

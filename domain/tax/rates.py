@@ -63,10 +63,11 @@ class DeedRates(RateRow):
 
 
 class VatRates(RateRow):
-    """VAT of an individual selling housing: levy rate and the holding-period exemption."""
+    """VAT of an individual selling a unit: housing (with the holding-period exemption), other."""
 
     individual_housing_rate: Rate
     exempt_after_years: int = Field(ge=0)
+    individual_non_housing_rate: Rate
 
 
 class DeveloperVatRates(RateRow):
@@ -94,6 +95,7 @@ class PitRates(RateRow):
 
     rate: Rate
     assessed_rate: Rate
+    non_housing_assessed_rate: Rate
     only_home_exempt_after_years: int = Field(ge=0)
     replacement_refund: bool
 
@@ -140,37 +142,42 @@ class RateBook(BaseModel):
 
     def deed_on(self, on: date) -> DeedRates:
         """The deed-tax row in force on ``on``."""
-        return _in_force(self.deed_tax, on, "deed_tax")
+        return in_force(self.deed_tax, on, "deed_tax")
 
     def vat_on(self, on: date) -> VatRates:
         """The VAT row in force on ``on``."""
-        return _in_force(self.vat, on, "vat")
+        return in_force(self.vat, on, "vat")
 
     def developer_vat_on(self, on: date) -> DeveloperVatRates:
         """The developer-VAT row in force on ``on``."""
-        return _in_force(self.developer_vat, on, "developer_vat")
+        return in_force(self.developer_vat, on, "developer_vat")
 
     def surcharges_on(self, on: date) -> SurchargeRates:
         """The surcharge row in force on ``on``."""
-        return _in_force(self.surcharges, on, "surcharges")
+        return in_force(self.surcharges, on, "surcharges")
 
     def pit_on(self, on: date) -> PitRates:
         """The individual-income-tax row in force on ``on``."""
-        return _in_force(self.pit, on, "pit")
+        return in_force(self.pit, on, "pit")
 
     def stamp_on(self, on: date) -> StampRates:
         """The stamp-duty row in force on ``on``."""
-        return _in_force(self.stamp_duty, on, "stamp_duty")
+        return in_force(self.stamp_duty, on, "stamp_duty")
 
     def land_vat_on(self, on: date) -> LandVatRates:
         """The land-VAT row in force on ``on``."""
-        return _in_force(self.land_vat, on, "land_vat")
+        return in_force(self.land_vat, on, "land_vat")
 
 
 Row = TypeVar("Row", bound=RateRow)
 
 
-def _in_force(rows: Sequence[Row], on: date, table: str) -> Row:
+def in_force(rows: Sequence[Row], on: date, table: str) -> Row:
+    """The row of ``table`` in force on ``on``: the latest that starts on or before it.
+
+    Raises:
+        NoRulesInForce: every row starts after ``on``.
+    """
     ordered = sorted(rows, key=lambda r: r.effective)
     current = [r for r in ordered if r.effective <= on]
     if not current:

@@ -100,6 +100,9 @@ class Treatment(BaseModel):
     # The transferor is the developer: the deed-tax base leaves out its VAT (公告2021年第23号),
     # taken from the invoice when given, else estimated at the rate table's developer rate.
     developer_sale: bool = False
+    # An individual's sale of a non-residential unit is computed here (VAT on the gain or
+    # the price, 公告2016年第14号; income tax; land VAT referred); otherwise it is referred.
+    individual_non_housing: bool = False
     exempt: list[ExemptLine] = []
     relationship_exempt: list[RelationshipExemption] = []
     donee_pit: bool = False
@@ -116,6 +119,12 @@ class Treatment(BaseModel):
     def _deed_exemption_has_reason(self) -> "Treatment":
         if self.deed is DeedMode.EXEMPT and not any(e.tax is TaxKind.DEED for e in self.exempt):
             raise ValueError("deed = 'exempt' needs an exempt entry for deed_tax with its reason")
+        return self
+
+    @model_validator(mode="after")
+    def _non_housing_is_a_sale(self) -> "Treatment":
+        if self.individual_non_housing and self.seller is not SellerMode.SALE:
+            raise ValueError("individual_non_housing needs seller = 'sale'")
         return self
 
     @model_validator(mode="after")
@@ -174,12 +183,13 @@ class Treatments(BaseModel):
 def computes_seller_vat(t: Treatment, seller_kind: PartyKind, usage: Usage) -> bool:
     """Whether the engine computes the transferor's VAT (possibly as an exemption line).
 
-    Only an individual selling or giving away housing; other transferors are referred to
-    the tax desk, or have no VAT on this bill.
+    Only an individual selling or giving away housing, or selling another unit where the
+    treatment computes it; other transferors are referred to the tax desk, or have no VAT
+    on this bill.
     """
-    if seller_kind is not PartyKind.PERSON or usage is not Usage.RESIDENTIAL:
+    if seller_kind is not PartyKind.PERSON or t.seller not in (SellerMode.SALE, SellerMode.GIFT):
         return False
-    return t.seller in (SellerMode.SALE, SellerMode.GIFT)
+    return usage is Usage.RESIDENTIAL or t.individual_non_housing
 
 
 def needs_holding_period(
@@ -188,9 +198,9 @@ def needs_holding_period(
     """Whether the seller's acquisition date decides a tax (the VAT 2-year test).
 
     Only an individual selling (or giving away, outside the exempt relationships) housing
-    has the holding-period exemption; other sellers are referred, so they need no date.
+    has the holding-period exemption; other sellers need no date.
     """
-    if not computes_seller_vat(t, seller_kind, usage):
+    if usage is not Usage.RESIDENTIAL or not computes_seller_vat(t, seller_kind, usage):
         return False
     return (TaxKind.VAT, Payer.SELLER) not in t.exemptions(relationship)
 

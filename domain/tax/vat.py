@@ -1,7 +1,8 @@
-"""VAT (增值税) of an individual selling housing: levy rate on the VAT-inclusive price.
+"""VAT (增值税) of an individual selling a unit: levy rate on the VAT-inclusive amount.
 
-Enterprise sellers and non-residential units are referred to the tax desk by the engine,
-so only the individual-housing rule is computed here.
+Housing: on the price, exempt after the holding period. Other units (a shop, a parking
+space), where the treatment computes them: on the price less the proved purchase price.
+Enterprise sellers are referred to the tax desk by the engine.
 """
 
 from decimal import Decimal
@@ -9,7 +10,7 @@ from decimal import Decimal
 from domain.tax.bill import TaxLine, charge, exemption
 from domain.tax.enums import Payer, TaxKind
 from domain.tax.holding import years_text
-from domain.tax.money import pct, to_fen
+from domain.tax.money import ZERO, pct, to_fen
 from domain.tax.rates import VatRates
 
 
@@ -31,3 +32,23 @@ def individual_housing_vat(row: VatRates, price: Decimal, held_years: int) -> Ta
         f"price ÷ (1 + {pct(rate)}) × {pct(rate)}"
     )
     return charge(TaxKind.VAT, Payer.SELLER, price - amount, rate, rule, row.id, amount=amount)
+
+
+def individual_non_housing_vat(
+    row: VatRates, price: Decimal, original_price: Decimal | None
+) -> TaxLine:
+    """VAT on an individual's sale of a non-residential unit (公告2016年第14号 art. 4).
+
+    The simplified levy applies to the price less the purchase price where the cost is
+    proved, else to the whole price; both include VAT, so VAT = amount ÷ (1 + rate) × rate.
+    The line's base is that amount excluding VAT.
+    """
+    rate = row.individual_non_housing_rate
+    if original_price is None:
+        sales, what = price, "price (purchase price not proved)"
+    else:
+        sales = max(price - original_price, ZERO)
+        what = f"price {price} − purchase price {original_price}"
+    amount = to_fen(sales * rate / (1 + rate))
+    rule = f"individual, non-housing: ({what}) ÷ (1 + {pct(rate)}) × {pct(rate)}"
+    return charge(TaxKind.VAT, Payer.SELLER, sales - amount, rate, rule, row.id, amount=amount)

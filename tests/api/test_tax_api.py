@@ -55,7 +55,8 @@ def test_worked_example_case_a(client: TestClient) -> None:
         "19417.48",
     )
     assert deed["rule_version"] == "deed-2024-12-01"
-    assert bill["totals"] == {"buyer": "19417.48", "seller": "128994.18"}
+    # the reference's taxes; the buyer pays the ¥80 registration fee on top
+    assert bill["totals"] == {"buyer": "19497.48", "seller": "128994.18", "lender": "0.00"}
     assert bill["rules_as_of"] == "2026-03-16"
 
 
@@ -127,8 +128,8 @@ def test_gift_to_a_child_is_deed_tax_and_stamp_duty_only(client: TestClient) -> 
     assert line(bill, "stamp_duty", "buyer")["amount"] == "500.00"
     assert line(bill, "stamp_duty", "seller")["amount"] == "500.00"
     assert line(bill, "individual_income_tax", "buyer")["exempt"] is True
-    assert bill["totals"] == {"buyer": "30500.00", "seller": "500.00"}
-    assert bill["total"] == "31000.00"
+    assert bill["totals"] == {"buyer": "30580.00", "seller": "500.00", "lender": "0.00"}
+    assert bill["total"] == "31080.00"  # ¥31,000 of taxes and the ¥80 registration fee
 
 
 def test_new_home_with_the_invoice_vat(client: TestClient) -> None:
@@ -145,7 +146,7 @@ def test_new_home_with_the_invoice_vat(client: TestClient) -> None:
     ).json()
 
     assert line(bill, "deed_tax")["base"] == "1834862.39"
-    assert bill["total"] == "18348.62"
+    assert bill["total"] == "18428.62"  # with the ¥80 registration fee
 
 
 def test_request_carries_every_field_of_the_engine_input() -> None:

@@ -44,8 +44,17 @@ def test_exchange_line_by_line() -> None:
         (TaxKind.LAND_VAT, Payer.SELLER): D("0.00"),
     }
     assert bill.line(TaxKind.DEED).base == D("300000")
-    assert bill.totals == {Payer.BUYER: D("4000.00"), Payer.SELLER: D("21000.00")}
-    assert bill.total == D("25000.00")
+    # each side pays the ¥80 registration fee of the unit it receives
+    assert [(f.payer, f.amount) for f in bill.fees] == [
+        (Payer.BUYER, D("80.00")),
+        (Payer.SELLER, D("80.00")),
+    ]
+    assert bill.totals == {
+        Payer.BUYER: D("4080.00"),
+        Payer.SELLER: D("21080.00"),
+        Payer.LENDER: D("0.00"),
+    }
+    assert bill.total == D("25160.00")
     assert "exchange_other_side" in [r.code for r in bill.referrals]
 
 
@@ -53,7 +62,7 @@ def test_equal_values_owe_no_deed_tax() -> None:
     bill = assess(exchange(exchange_price_difference=D("0")))
 
     assert bill.line(TaxKind.DEED).amount == D("0.00")
-    assert bill.totals[Payer.BUYER] == D("1000.00")
+    assert bill.totals[Payer.BUYER] == D("1080.00")  # stamp duty and the registration fee
 
 
 def test_an_exchange_without_the_difference_is_refused_naming_the_field() -> None:

@@ -61,7 +61,24 @@ def test_every_engine_field_comes_from_the_case() -> None:
         seller_acquired_on=date(2024, 9, 10),
         seller_original_price=D("800000"),
         seller_original_taxes=D("8000"),
+        transferees=2,  # one per buyer: the second takes a certificate of their own
+        lender_kind=None,
+        transferee_small_micro=False,
     )
+
+
+def test_a_registered_lender_makes_the_lender_kind() -> None:
+    facts = replace(
+        GIFT,
+        business_type="mortgage_registration",
+        buyers=(),
+        lenders=(ENTERPRISE,),
+        declared=TaxDeclaration(),
+    )
+
+    inp = tax_input_from_case(facts)
+
+    assert (inp.transferees, inp.lender_kind) == (0, ENTERPRISE)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from domain.tax import Payer, Relationship, TaxBill, TaxInput, TaxKind, assess
+from domain.tax import FeeKind, Payer, Relationship, TaxBill, TaxInput, TaxKind, assess
 
 
 def gift(**changes: Any) -> TaxInput:
@@ -44,8 +44,13 @@ def test_gift_to_a_child_line_by_line() -> None:
         (TaxKind.STAMP, Payer.BUYER): D("500.00"),  # 0.05% × 1,000,000
         (TaxKind.STAMP, Payer.SELLER): D("500.00"),
     }
-    assert bill.totals == {Payer.BUYER: D("30500.00"), Payer.SELLER: D("500.00")}
-    assert bill.total == D("31000.00")
+    assert bill.fee(FeeKind.REGISTRATION).amount == D("80.00")
+    assert bill.totals == {
+        Payer.BUYER: D("30580.00"),
+        Payer.SELLER: D("500.00"),
+        Payer.LENDER: D("0.00"),
+    }
+    assert bill.total == D("31080.00")  # ¥31,000 of taxes and the ¥80 registration fee
     assert "78号" in (bill.line(TaxKind.PIT, Payer.BUYER).exemption_reason or "")
     assert "78号" in (bill.line(TaxKind.PIT, Payer.SELLER).exemption_reason or "")
     assert "36号" in (bill.line(TaxKind.VAT).exemption_reason or "")
@@ -68,7 +73,7 @@ def test_close_relatives_and_supporters_pay_deed_tax_and_stamp_duty_only(
 ) -> None:
     bill = assess(gift(relationship=relationship, seller_acquired_on=None))
 
-    assert bill.total == D("31000.00")
+    assert bill.total == D("31080.00")  # with the ¥80 registration fee
     assert bill.line(TaxKind.DEED).amount == D("30000.00")
 
 
@@ -84,8 +89,12 @@ def test_spouse_and_heir_are_also_free_of_deed_tax(
     deed = bill.line(TaxKind.DEED)
     assert (deed.amount, deed.exempt) == (D("0.00"), True)
     assert article in (deed.exemption_reason or "")
-    assert bill.totals == {Payer.BUYER: D("500.00"), Payer.SELLER: D("500.00")}
-    assert bill.total == D("1000.00")
+    assert bill.totals == {
+        Payer.BUYER: D("580.00"),  # stamp duty and the registration fee
+        Payer.SELLER: D("500.00"),
+        Payer.LENDER: D("0.00"),
+    }
+    assert bill.total == D("1080.00")
 
 
 def test_gift_outside_the_family_line_by_line() -> None:
@@ -102,8 +111,12 @@ def test_gift_outside_the_family_line_by_line() -> None:
         (TaxKind.STAMP, Payer.BUYER): D("500.00"),
         (TaxKind.STAMP, Payer.SELLER): D("500.00"),
     }
-    assert bill.totals == {Payer.BUYER: D("224400.00"), Payer.SELLER: D("33121.35")}
-    assert bill.total == D("257521.35")
+    assert bill.totals == {
+        Payer.BUYER: D("224480.00"),  # with the ¥80 registration fee
+        Payer.SELLER: D("33121.35"),
+        Payer.LENDER: D("0.00"),
+    }
+    assert bill.total == D("257601.35")
 
 
 def test_the_relationship_waives_the_acquisition_date_only_where_vat_is_exempt() -> None:

@@ -32,7 +32,7 @@ def test_deed_tax_on_the_price_less_the_developers_nine_percent_vat(code: str) -
     assert (deed.base, deed.rate, deed.amount) == (D("1834862.39"), D("0.01"), D("18348.62"))
     assert "165137.61" in deed.rule and "devvat-2026-01-01" in deed.rule
     assert bill.line(TaxKind.STAMP, Payer.BUYER).exempt  # an individual buying housing
-    assert bill.total == D("18348.62")
+    assert bill.total == D("18428.62")  # with the ¥80 registration fee
 
 
 def test_the_invoices_vat_replaces_the_estimate() -> None:
@@ -48,7 +48,7 @@ def test_an_enterprise_buyer_pays_three_percent_and_stamp_duty_on_the_net_price(
 
     assert bill.line(TaxKind.DEED).amount == D("55045.87")  # 3% × 1,834,862.39
     assert bill.line(TaxKind.STAMP, Payer.BUYER).amount == D("917.43")  # 0.05% × 1,834,862.39
-    assert bill.total == D("55963.30")
+    assert bill.total == D("56043.30")  # with the ¥80 registration fee
 
 
 def test_the_rate_in_force_on_the_sale_date_applies() -> None:

@@ -168,4 +168,4 @@ def test_vat_and_price_excluding_vat_add_up_to_the_price(price: D) -> None:
     assert vat.base + vat.amount == price
     assert abs(vat.base * vat.rate - vat.amount) <= D("0.01")
     assert bill.line(TaxKind.DEED).base == vat.base
-    assert bill.total == sum(x.amount for x in bill.lines)
+    assert bill.total == sum(x.amount for x in bill.lines) + sum(x.amount for x in bill.fees)

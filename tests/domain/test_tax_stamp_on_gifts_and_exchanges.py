@@ -37,7 +37,7 @@ def case(business_type: str, **changes: Any) -> TaxInput:
 def test_each_party_pays_half_a_per_mille_of_two_million(inp: TaxInput) -> None:
     bill = assess(inp)
 
-    for payer in Payer:
+    for payer in (Payer.BUYER, Payer.SELLER):
         stamp = bill.line(TaxKind.STAMP, payer)
         assert (stamp.base, stamp.rate, stamp.amount) == (D("2000000"), D("0.0005"), D("1000.00"))
         assert not stamp.exempt
@@ -48,7 +48,7 @@ def test_each_party_pays_half_a_per_mille_of_two_million(inp: TaxInput) -> None:
 def test_individuals_selling_and_buying_housing_stay_exempt(code: str) -> None:
     bill = assess(case(code))
 
-    for payer in Payer:
+    for payer in (Payer.BUYER, Payer.SELLER):
         stamp = bill.line(TaxKind.STAMP, payer)
         assert (stamp.amount, stamp.exempt) == (D("0.00"), True)
         assert "137号" in (stamp.exemption_reason or "")

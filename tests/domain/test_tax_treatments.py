@@ -7,12 +7,15 @@ from typing import Any
 
 import pytest
 
+from domain.business_types import Department
 from domain.catalog import get_catalog
 from domain.tax import (
+    FeeLine,
     PartyKind,
     Payer,
     TaxInput,
     TaxKind,
+    TaxLine,
     assess,
     default_treatments,
     parse_treatments,
@@ -20,7 +23,9 @@ from domain.tax import (
 
 TREATMENTS_TEXT = (files("domain") / "data" / "tax_treatments.toml").read_text(encoding="utf-8")
 # The catalog is the one list of business types (tests/domain/test_catalog.py pins it).
-BUSINESS_TYPES = set(get_catalog().business_types)
+CATALOG = get_catalog()
+BUSINESS_TYPES = set(CATALOG.business_types)
+TAXED = {c for c in BUSINESS_TYPES if CATALOG.business_type(c).takes_part(Department.TAX)}
 
 
 def case(business_type: str, **changes: Any) -> TaxInput:
@@ -37,19 +42,23 @@ def case(business_type: str, **changes: Any) -> TaxInput:
     return TaxInput(**{**facts, **changes})
 
 
-def test_every_business_type_has_a_treatment() -> None:
-    assert set(default_treatments().types) == BUSINESS_TYPES
+def test_every_taxed_business_type_has_a_treatment_and_no_other_has_one() -> None:
+    assert set(default_treatments().types) == TAXED
 
 
 @pytest.mark.parametrize("code", sorted(BUSINESS_TYPES))
 def test_every_business_type_gives_a_consistent_bill(code: str) -> None:
-    bill = assess(case(code))
+    lender = PartyKind.ENTERPRISE if CATALOG.business_type(code).party_kinds.lender else None
+    bill = assess(case(code, lender_kind=lender))
 
-    assert bill.lines or bill.referrals
-    assert all(line.amount >= 0 for line in bill.lines)
-    assert all(line.exemption_reason for line in bill.lines if line.exempt)
+    assert bool(bill.lines or bill.referrals or bill.fees) == CATALOG.business_type(code).billed
+    assert bool(bill.lines) == (code in TAXED)
+    charged: list[TaxLine | FeeLine] = [*bill.lines, *bill.fees]
+    assert all(line.amount >= 0 for line in charged)
+    assert all(line.exemption_reason for line in charged if line.exempt)
     assert bill.total == sum(bill.totals.values())
-    assert bill.totals[Payer.BUYER] == sum(x.amount for x in bill.lines if x.payer is Payer.BUYER)
+    for payer in Payer:
+        assert bill.totals[payer] == sum(x.amount for x in charged if x.payer is payer)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +75,8 @@ def test_deed_tax_exempt_line_with_reason(code: str, reason: str) -> None:
     deed = bill.line(TaxKind.DEED)
     assert (deed.amount, deed.exempt) == (D("0.00"), True)
     assert reason in (deed.exemption_reason or "")
-    assert bill.total == 0
+    assert sum(x.amount for x in bill.lines) == 0
+    assert bill.total == D("80.00")  # the registration fee alone
 
 
 def test_inheritance_flags_legatees_who_are_not_heirs() -> None:
@@ -95,7 +105,8 @@ def test_gift_pays_the_provincial_rate_on_the_assessed_value() -> None:
     assert bill.line(TaxKind.PIT, Payer.BUYER).exempt
     assert bill.line(TaxKind.PIT, Payer.SELLER).exempt
     # 60,000 deed tax + 0.05% stamp duty on 2,000,000 for each party (1,000 + 1,000)
-    assert bill.total == D("62000.00")
+    # + the ¥80 registration fee
+    assert bill.total == D("62080.00")
 
 
 def test_gift_outside_close_relatives_taxes_donor_vat_and_donee_income() -> None:
@@ -112,7 +123,11 @@ def test_new_home_buyer_pays_deed_tax_only_and_the_invoice_is_referred() -> None
     bill = assess(case("new_home_sale", seller_kind=PartyKind.ENTERPRISE, seller_acquired_on=None))
 
     # 1% of 2,000,000 less the developer's 9% VAT (165,137.61): 1% × 1,834,862.39
-    assert bill.totals == {Payer.BUYER: D("18348.62"), Payer.SELLER: D("0.00")}
+    assert bill.totals == {  # with the ¥80 registration fee
+        Payer.BUYER: D("18428.62"),
+        Payer.SELLER: D("0.00"),
+        Payer.LENDER: D("0.00"),
+    }
     assert [x.tax for x in bill.lines if not x.exempt] == [TaxKind.DEED]
     assert [r.code for r in bill.referrals] == ["developer_vat_invoice"]
 
@@ -138,7 +153,7 @@ def test_enterprises_between_themselves_pay_stamp_duty_on_both_sides() -> None:
 
     assert bill.line(TaxKind.STAMP, Payer.BUYER).amount == D("1000.00")
     assert bill.line(TaxKind.DEED).amount == D("60000.00")
-    assert bill.totals[Payer.BUYER] == D("61000.00")
+    assert bill.totals[Payer.BUYER] == D("61550.00")  # with the ¥550 non-residential fee
 
 
 def test_restructuring_computes_deed_tax_but_flags_reliefs_and_seller_taxes() -> None:

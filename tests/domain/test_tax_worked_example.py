@@ -65,8 +65,13 @@ def test_case_a_buyer_pays_deed_tax_at_one_percent_of_price_excluding_vat() -> N
 def test_case_a_totals_per_payer() -> None:
     bill = assess(case_a())
 
-    assert bill.totals == {Payer.BUYER: D("19417.48"), Payer.SELLER: D("128994.18")}
-    assert bill.total == D("148411.66")
+    # the reference's taxes, and the buyer's ¥80 registration fee on top
+    assert bill.totals == {
+        Payer.BUYER: D("19497.48"),
+        Payer.SELLER: D("128994.18"),
+        Payer.LENDER: D("0.00"),
+    }
+    assert bill.total == D("148491.66")
     assert bill.rules_as_of == date(2026, 3, 16)
 
 
@@ -106,7 +111,7 @@ def test_case_b_deed_tax_on_the_full_price() -> None:
     bill = assess(case_b())
 
     assert bill.line(TaxKind.DEED).amount == D("20000.00")
-    assert bill.total == D("20000.00")
+    assert bill.total == D("20080.00")  # with the ¥80 registration fee
 
 
 def test_case_b_second_home_of_150_square_metres_pays_two_percent() -> None:

@@ -473,8 +473,9 @@ class RegistryActivities:
             today = local.date()
             if terms.releases and kind in RELEASING_KINDS:
                 _release_lien(session, case, case.unit_number, terms.releases, today)
-            for move, (current, held) in zip(moves, titles, strict=True):
-                _transfer(session, case, move, current, held, now, today)
+            if moves:  # a mortgage moves no title (`titles` then holds its fenced unit's)
+                for move, (current, held) in zip(moves, titles, strict=True):
+                    _transfer(session, case, move, current, held, now, today)
             if bt.flow is Flow.ADVANCE_NOTICE:
                 _release_notices(session, case.unit_number, {b.id_number for b in buyers}, today)
             if kind in LIEN_RECORDING_KINDS:

@@ -42,9 +42,14 @@ class HousingActivities:
         out until the check commits, and kept (on the case, and for an exchange's second
         unit in the result): recording refuses if a unit has moved on since.
 
+        A lender's lien on a unit the case transfers must be dealt with by the case (released
+        by a 带押过户 naming it, or carried with the mortgagee's consent); the liens in force
+        are noted for tax and registration.
+
         Raises:
             ApplicationError: PropertySeized, PropertyNotFound, SellerNotOwner, TitleExists,
-                ContractNotFiled or AdvanceNoticeHeld; each ends the case.
+                ContractNotFiled, AdvanceNoticeHeld, MortgageInForce or MortgageNotFound;
+                each ends the case.
         """
         with self.db.session() as session:
             case = session.get(Case, inp.case_no)

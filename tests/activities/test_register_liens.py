@@ -415,3 +415,21 @@ def test_a_share_cannot_go_to_someone_outside_the_title(desk: Desk) -> None:
     err = refused(desk.registry.review_registration, case)
     assert err.type == "SellerNotOwner"
     assert owners(desk.db, CO_OWNED) == [(ZHANG_SAN, "1/2"), (LI_SI, "1/4"), (ZHAO_LIU, "1/4")]
+
+
+def test_a_seizure_after_intake_fences_a_mortgage(desk: Desk) -> None:
+    case = mortgage(desk)
+    with desk.db.session() as session:
+        session.add(
+            Encumbrance(
+                unit_number=FLAT_SALE,
+                kind=EncumbranceKind.SEIZURE,
+                holder="武汉市江汉区人民法院",
+                reference="(2026)鄂0103执保9号",
+                registered_on=date(2026, 11, 29),
+            )
+        )
+    err = refused(desk.registry.record_transfer, case)
+    assert err.type == "PropertySeized"
+    assert liens(desk.db, FLAT_SALE) == []
+    assert refused(desk.registry.review_registration, case).type == "PropertySeized"

@@ -125,6 +125,9 @@ class CaseStepActivities:
     @activity.defn(name="close_and_notify")
     @invariants_are_final
     def close_and_notify(self, inp: CloseNotice) -> None:
-        """Close the case (its hold released); tell the parties why, if it did not complete."""
+        """Store the handover that completed the case, close it (its hold released), tell the
+        parties why if it did not complete."""
+        if inp.handover is not None:
+            self.delivery.record_handover(inp.handover)
         self.archive.close_case(inp.close)
         self._tell(inp.close.case_no, inp.sms)

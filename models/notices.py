@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from models.payloads import (
     CloseCaseInput,
     CollectionRecordInput,
+    HandoverRecordInput,
     ShipmentInput,
     SmsInput,
 )
@@ -40,7 +41,9 @@ class DeliveryNotice(BaseModel):
 
 
 class CloseNotice(BaseModel):
-    """Closing a case, with the SMS that tells the parties why (refused, failed)."""
+    """Closing a case, with the SMS that tells the parties why (refused, failed), and the
+    handover at the window that completed it, stored with its audit row first."""
 
     close: CloseCaseInput
     sms: list[SmsInput] = []
+    handover: HandoverRecordInput | None = None

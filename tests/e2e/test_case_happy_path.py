@@ -32,7 +32,7 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
         due = await wait_for_stage(api, case_no, {"awaiting_payment"})
         assert due["department"] == "applicant"
         # Held over two years (no VAT), cost unproved: 1 % assessed PIT + 1 % deed tax.
-        assert due["tax_total"] == "40000.00"
+        assert due["tax_total"] == "40080.00"  # taxes, and the buyer's ¥80 registration fee
         steps = {s["name"]: s for s in due["steps"]}
         assert steps["transaction_check"]["status"] == "done"
         assert steps["payment"]["status"] == "waiting"
@@ -92,7 +92,7 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
         messages = session.exec(select(SmsMessage).where(SmsMessage.case_no == case_no)).all()
     to_buyer = [m.text for m in messages if m.phone == "13800000002"]
     to_seller = [m.text for m in messages if m.phone == "13800000001"]
-    assert any("应缴合计20000.00元" in t for t in to_buyer)  # deed tax
+    assert any("应缴合计20080.00元" in t for t in to_buyer)  # deed tax and the fee
     assert any("应缴合计20000.00元" in t for t in to_seller)  # assessed PIT
     assert any(tracking in t for t in to_buyer)
     assert not any(tracking in t for t in to_seller)

@@ -13,6 +13,7 @@ from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
 from models.register import Encumbrance, EncumbranceKind, Ownership
 from tests.conftest import Hall, staff_headers
 from tests.e2e.walk import sale_body, seized_body, upload_scans, wait_for_stage
+from tests.replay.recording import record_history
 
 GIFT_MATERIALS = [
     "application_form",
@@ -58,11 +59,11 @@ async def test_gift_to_a_child_bills_the_estimate_and_records_the_child(
         )
         assert estimate.status_code == 200, estimate.text
         # 3 % deed tax on ¥1,000,000 and 0.05 % stamp duty for each side; no VAT, no income
-        # tax (财税〔2009〕78号 art. 1, 财税〔2016〕36号 附件3).
-        assert due["tax_total"] == estimate.json()["total"] == "31000.00"
+        # tax (财税〔2009〕78号 art. 1, 财税〔2016〕36号 附件3); the child's ¥80 registration fee.
+        assert due["tax_total"] == estimate.json()["total"] == "31080.00"
 
         paid = await api.post(
-            f"/cases/{case_no}/payment", json={"amount": "31000.00", "reference": "GIFT-1"}
+            f"/cases/{case_no}/payment", json={"amount": "31080.00", "reference": "GIFT-1"}
         )
         assert paid.status_code == 200, paid.text
         await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
@@ -73,6 +74,7 @@ async def test_gift_to_a_child_bills_the_estimate_and_records_the_child(
         assert handed.status_code == 200, handed.text
         done = await wait_for_stage(api, case_no, {"completed"})
     assert done["certificate_no"]
+    await record_history(hall, case_no, "transfer_gratuitous_gift_window")
     with hall.db.session() as session:
         holders = session.exec(
             select(Ownership).where(

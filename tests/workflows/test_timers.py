@@ -59,7 +59,8 @@ pytestmark = pytest.mark.timeskip
 T = TypeVar("T")
 SELLER_PHONE = "13800000001"
 BUYER_PHONE = "13800000002"
-TAX_TOTAL = Decimal("40000.00")  # 1 % assessed PIT + 1 % deed tax on 2 000 000
+# 1 % assessed PIT + 1 % deed tax on 2 000 000, and the buyer's ¥80 registration fee
+TAX_TOTAL = Decimal("40080.00")
 MATERIALS = ["application_form", "id_document", "title_certificate", "sales_contract"]
 ALL_DEADLINES = {
     "transaction_check": 1,
@@ -292,7 +293,9 @@ async def test_unpaid_taxes_are_reminded_at_halfway_and_lapse_at_the_deadline(
     await skip_to(ts_hall.env, halfway + timedelta(minutes=5))
     reminders = await outbox(ts_hall, "payment_reminder", 2)
     assert sorted(m["phone"] for m in reminders) == [SELLER_PHONE, BUYER_PHONE]
-    assert all("20000.00" in m["text"] for m in reminders)  # each side its own share
+    # Each side its own share: the seller's income tax, the buyer's deed tax and fee.
+    texts = {m["phone"]: m["text"] for m in reminders}
+    assert "20000.00" in texts[SELLER_PHONE] and "20080.00" in texts[BUYER_PHONE]
     assert all(local_due.strftime("%Y-%m-%d %H:%M") in m["text"] for m in reminders)
     assert (await progress(handle)).stage == Stage.AWAITING_PAYMENT
     assert ts_hall.sms_to("payment_lapsed") == []

@@ -196,15 +196,12 @@ class CollectionSteps(CaseFlow):
         await workflow.wait_condition(lambda: self._handover is not None)
         handover = self._handover_input
         assert handover is not None and self._handover is not None
-        await self._call(
-            DeliveryActivities.record_handover,
-            HandoverRecordInput(
-                case_no=self._inp.case_no,
-                window=handover.window,
-                clerk=handover.clerk,
-                handed_over_at=self._handover.handed_over_at,
-                actor=handover.actor,
-            ),
-            "记录交付 record the handover",
+        # Stored with its audit row by the activity that closes the case (one activity less).
+        self._handover_record = HandoverRecordInput(
+            case_no=self._inp.case_no,
+            window=handover.window,
+            clerk=handover.clerk,
+            handed_over_at=self._handover.handed_over_at,
+            actor=handover.actor,
         )
         self._track.finish(StepName.COLLECTION, workflow.now(), "handed over at the window")

@@ -87,7 +87,7 @@ class DepartmentSteps(CaseFlow):
         self._refresh_dues()
 
     async def _transaction_check(self) -> None:
-        self._enter(Stage.TRANSACTION_CHECK, Department.HOUSING)
+        self._enter_for(Stage.TRANSACTION_CHECK, Department.HOUSING)
         result = await self._department_step(
             StepName.TRANSACTION_CHECK,
             self._call(
@@ -101,7 +101,7 @@ class DepartmentSteps(CaseFlow):
         self._track.finish(StepName.TRANSACTION_CHECK, workflow.now(), "; ".join(notes))
 
     async def _registration(self) -> None:
-        self._enter(Stage.REGISTRATION, Department.REGISTRATION)
+        self._enter_for(Stage.REGISTRATION, Department.REGISTRATION)
 
         async def register() -> str:
             step = self._step_input()

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         DeadlineMove,
         EscalationInput,
         HandoverInput,
+        HandoverRecordInput,
         HandoverResult,
         PaymentResult,
         SmsInput,
@@ -93,6 +94,8 @@ class CaseFlow:
         self._collection_result: CollectionResult | None = None
         self._handover: HandoverResult | None = None
         self._handover_input: HandoverInput | None = None
+        # A lean flow's handover, stored when the case closes (see `_close`).
+        self._handover_record: HandoverRecordInput | None = None
         self._clock = DeadlineClock(inp.calendar, inp.office_hours, inp.deadlines)
         # Cases started before the calendar rebase publish the calendar attributes only once
         # they are handed an official year; their histories have no such upserts.
@@ -319,7 +322,9 @@ class CaseFlow:
         if self.LEAN:
             await self._call(
                 CaseStepActivities.close_and_notify,
-                CloseNotice(close=close, sms=[told] if told else []),
+                CloseNotice(
+                    close=close, sms=[told] if told else [], handover=self._handover_record
+                ),
                 f"归档 archive ({stage.value})",
             )
         else:
@@ -382,6 +387,14 @@ class CaseFlow:
     def _enter(self, stage: Stage, department: Department, due: Due | None = None) -> None:
         self._track.enter(stage, department)
         self._publish(due)
+
+    def _enter_for(self, stage: Stage, department: Department) -> None:
+        """Enter the stage of a department step: a lean flow publishes it with the step's
+        deadline (`_department_step`), one upsert instead of two."""
+        if self.LEAN:
+            self._track.enter(stage, department)
+        else:
+            self._enter(stage, department)
 
     def _publish(self, due: Due | None = None) -> None:
         """Upsert the search attributes and the UI's current details after every change."""

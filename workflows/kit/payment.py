@@ -78,7 +78,7 @@ class PaymentSteps(CaseFlow):
 
     async def _taxes(self) -> bool:
         """Assess, ask the applicant to pay, wait; False if the payment window lapsed."""
-        self._enter(Stage.TAX_ASSESSMENT, self._track.step(StepName.TAX_ASSESSMENT).department)
+        self._enter_for(Stage.TAX_ASSESSMENT, self._track.step(StepName.TAX_ASSESSMENT).department)
         self._tax = await self._department_step(StepName.TAX_ASSESSMENT, self._assess())
         self._track.progress.tax_total = self._tax.total
         self._track.finish(StepName.TAX_ASSESSMENT, workflow.now(), f"total ¥{self._tax.total}")

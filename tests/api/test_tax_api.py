@@ -155,3 +155,67 @@ def test_request_carries_every_field_of_the_engine_input() -> None:
 
 def test_request_carries_every_fact_a_case_declares() -> None:
     assert set(TaxDeclaration.model_fields) <= set(TaxEstimateRequest.model_fields)
+
+
+def test_the_estimate_shows_the_fees_as_their_own_lines(client: TestClient) -> None:
+    bill = client.post("/tax/estimate", json=body(transferees=2)).json()
+
+    assert [(f["fee"], f["payer"], f["quantity"], f["amount"]) for f in bill["fees"]] == [
+        ("registration_fee", "buyer", 1, "80.00"),
+        ("certificate_fee", "buyer", 1, "10.00"),
+    ]
+    assert "2559号" in bill["fees"][0]["source"]
+    assert not any(x["tax"] in ("registration_fee", "certificate_fee") for x in bill["lines"])
+    assert bill["totals"]["buyer"] == "19507.48"  # deed tax 19,417.48 + 80 + 10
+
+
+def test_a_mortgage_estimate_is_the_lenders_fee(client: TestClient) -> None:
+    bill = client.post(
+        "/tax/estimate",
+        json=body(business_type="mortgage_registration", transferees=0, lender_kind="enterprise"),
+    ).json()
+
+    assert (bill["lines"], bill["referrals"]) == ([], [])
+    assert bill["totals"] == {"buyer": "0.00", "seller": "0.00", "lender": "80.00"}
+
+
+def test_a_transfer_with_a_new_mortgage_bills_two_fees(client: TestClient) -> None:
+    bill = client.post(
+        "/tax/estimate",
+        json=body(business_type="existing_home_sale_with_new_mortgage", lender_kind="enterprise"),
+    ).json()
+
+    assert [(f["payer"], f["registration"]) for f in bill["fees"]] == [
+        ("buyer", "title"),
+        ("lender", "mortgage"),
+    ]
+    assert bill["totals"]["lender"] == "80.00"
+
+
+def test_an_individuals_shop_is_computed_with_land_vat_referred(client: TestClient) -> None:
+    bill = client.post(
+        "/tax/estimate",
+        json=body(business_type="individual_non_residential_sale", usage="non_residential"),
+    ).json()
+
+    assert line(bill, "vat")["rate"] == "0.05"
+    assert [r["code"] for r in bill["referrals"]] == ["land_vat_assessment"]
+    assert [f["amount"] for f in bill["fees"]] == ["550.00"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "text"),
+    [
+        ({"lender_kind": "enterprise"}, "lender_kind", "records no mortgage"),
+        ({"transferees": -1}, "transferees", "greater than or equal to 0"),
+    ],
+)
+def test_fee_facts_that_do_not_fit_are_422_naming_the_field(
+    client: TestClient, changes: dict[str, Any], field: str, text: str
+) -> None:
+    response = client.post("/tax/estimate", json=body(**changes))
+
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", field]
+    assert text in error["msg"]

@@ -66,7 +66,8 @@ class CaseStepActivities:
     @activity.defn(name="assess_and_bill")
     @invariants_are_final
     def assess_and_bill(self, inp: BillNotice) -> TaxAssessment:
-        """Assess the taxes; each payer learns their own share and the payment deadline."""
+        """Assess the taxes and fees; each payer (buyer, seller, lender) learns their own share
+        and the payment deadline."""
         bill = self.tax.assess_taxes(StepInput(case_no=inp.case_no))
         messages = [
             SmsInput(
@@ -76,7 +77,11 @@ class CaseStepActivities:
                 params={"total": str(amount), "due": inp.due},
                 to_roles=[role],
             )
-            for role, amount in (("buyer", bill.buyer_total), ("seller", bill.seller_total))
+            for role, amount in (
+                ("buyer", bill.buyer_total),
+                ("seller", bill.seller_total),
+                ("lender", bill.lender_total),
+            )
             if amount > 0
         ]
         self._tell(inp.case_no, messages)

@@ -24,7 +24,7 @@ from models.titles import Holding, record_title
 HELD_SINCE = date(2020, 3, 16)
 PRICE = Decimal("1000000.00")
 AREA = Decimal("100.00")
-NON_RESIDENTIAL = {"enterprise_non_residential_sale"}
+NON_RESIDENTIAL = {"enterprise_non_residential_sale", "individual_non_residential_sale"}
 LAND = {"land_use_right_transfer", "land_use_right_first_registration"}
 # What a relationship-exempt transfer declares: the facts the catalog cannot know.
 RELATIONSHIPS = {
@@ -33,6 +33,11 @@ RELATIONSHIPS = {
 }
 CONDITIONS = {"gift_transfer": {"close_relative_gift": True}}
 EXCHANGE_DIFFERENCE = Decimal("100000.00")
+SECURED = Decimal("700000.00")
+# The lien a cancellation or a 带押过户 releases: the seller's bank's, registered in 2020.
+OLD_LENDER = ("中国建设银行股份有限公司武汉江汉支行", "91420100MA4K2B3D06")
+CANCELS_OR_CARRIES = {"mortgage_cancellation", "transfer_and_mortgage_change"}
+NEW_LIEN = {"mortgage_first", "transfer_and_mortgage", "transfer_and_mortgage_change"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,11 @@ ENTERPRISES = {
 }
 
 
+BANK = PartySpec(
+    "招商银行股份有限公司武汉分行", PartyKind.ENTERPRISE, "91420100MA4K2B3C05", "13800000009"
+)
+
+
 def _party(bt: BusinessType, role: str) -> PartySpec | None:
     """A person where the catalog admits one, else an enterprise; None if nobody."""
     admitted = getattr(bt.party_kinds, role)
@@ -81,14 +91,14 @@ class Scenario:
     bt: BusinessType
     index: int
     seller: PartySpec | None
-    buyer: PartySpec
+    buyer: PartySpec | None
+    lender: PartySpec | None = None
     facts: dict[str, bool] = field(default_factory=dict)
     tax_facts: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, bt: BusinessType, index: int) -> Scenario:
         buyer = _party(bt, "buyer")
-        assert buyer is not None, f"{bt.code}: the catalog admits no buyer"
         tax_facts: dict[str, Any] = {"buyer_home_count": 1}
         if bt.code in RELATIONSHIPS:
             tax_facts["relationship"] = RELATIONSHIPS[bt.code]
@@ -99,6 +109,7 @@ class Scenario:
             index=index,
             seller=_party(bt, "seller"),
             buyer=buyer,
+            lender=BANK if bt.party_kinds.lender else None,
             facts=dict(CONDITIONS.get(bt.code, {})),
             tax_facts=tax_facts,
         )
@@ -125,6 +136,25 @@ class Scenario:
     def notice_reference(self) -> str:
         return f"鄂(2025)武汉市不动产证明第{900000 + self.index:07d}号"
 
+    @property
+    def old_lien(self) -> str | None:
+        """The proof number of the lien the case releases, if it releases one."""
+        if self.bt.registration_kind not in CANCELS_OR_CARRIES:
+            return None
+        return f"鄂(2020)武汉市不动产证明第{800000 + self.index:07d}号"
+
+    @property
+    def co_owned(self) -> bool:
+        """A share changes hands between co-owners: the buyer already holds half."""
+        return self.bt.code == "share_transfer"
+
+    @property
+    def transferee(self) -> PartySpec:
+        """Who holds the unit at the end: the buyer, or the owner where only a lien moves."""
+        holder = self.buyer or self.seller
+        assert holder is not None
+        return holder
+
     def stand_up(self, db: Database) -> None:
         """The register as this case finds it: units, the transferor's title, the contract."""
         with db.session() as session:
@@ -142,23 +172,35 @@ class Scenario:
                 )
                 session.flush()
                 if holder is not None:
+                    owners = [holder]
+                    if self.co_owned and unit == self.unit and self.buyer is not None:
+                        owners.append(self.buyer)
+                    share = Fraction(1, len(owners))
                     record_title(
                         session,
                         unit_number=unit,
                         since=HELD_SINCE,
                         acquired_price=Decimal("600000.00"),
                         holdings=[
-                            Holding(
-                                holder.name,
-                                holder.id_number,
-                                Fraction(1),
-                                HELD_SINCE,
-                                Decimal("600000.00"),
-                            )
+                            Holding(o.name, o.id_number, share, HELD_SINCE, Decimal("600000.00"))
+                            for o in owners
                         ],
                     )
+            if self.old_lien is not None:
+                # A cancellation is the case's lender's own lien; 带押过户 the seller's bank's.
+                name, number = OLD_LENDER if self.buyer else (BANK.name, BANK.id_number)
+                session.add(
+                    Encumbrance(
+                        unit_number=self.unit,
+                        kind=EncumbranceKind.MORTGAGE,
+                        holder=name,
+                        holder_id_number=number,
+                        reference=self.old_lien,
+                        registered_on=date(2020, 3, 16),
+                    )
+                )
             if self.bt.filed_contract:
-                assert self.seller is not None
+                assert self.seller is not None and self.buyer is not None
                 session.add(
                     FiledContract(
                         contract_no=f"WHE2E{self.index:06d}",
@@ -170,16 +212,18 @@ class Scenario:
                     )
                 )
             if self.bt.flow is Flow.ADVANCE_NOTICE:
-                notice = Encumbrance(
-                    unit_number=self.unit,
-                    kind=EncumbranceKind.ADVANCE_NOTICE,
-                    holder=self.buyer.name,
-                    reference=self.notice_reference,
-                    registered_on=date(2025, 6, 1),
+                assert self.buyer is not None
+                # The buyer's own notice, which the conversion spends.
+                session.add(
+                    Encumbrance(
+                        unit_number=self.unit,
+                        kind=EncumbranceKind.ADVANCE_NOTICE,
+                        holder=self.buyer.name,
+                        holder_id_number=self.buyer.id_number,
+                        reference=self.notice_reference,
+                        registered_on=date(2025, 6, 1),
+                    )
                 )
-                # Whose notice it is: the buyer's own, which the conversion spends.
-                notice.holder_id_number = self.buyer.id_number  # type: ignore[attr-defined]
-                session.add(notice)
 
     # --- what the clerk types ------------------------------------------------------------
 
@@ -197,7 +241,7 @@ class Scenario:
             "unit_number": self.unit,
             "price": str(PRICE),
             "sellers": [self.seller.body()] if self.seller else [],
-            "buyers": [self.buyer.body()],
+            "buyers": [self.buyer.body()] if self.buyer else [],
             "documents": documents,
             "facts": self.facts,
             "tax_facts": self.tax_facts,
@@ -206,6 +250,16 @@ class Scenario:
             body["decision_no"] = f"(2026)鄂0103民初{1000 + self.index}号"
         if self.exchange_unit:
             body["exchange_unit_number"] = self.exchange_unit
+        if self.lender is not None:
+            body["lenders"] = [self.lender.body()]
+            mortgage: dict[str, Any] = {"releases": self.old_lien}
+            if self.bt.registration_kind in NEW_LIEN:
+                mortgage |= {
+                    "secured_amount": str(SECURED),
+                    "term_start": "2026-12-01",
+                    "term_end": "2046-11-30",
+                }
+            body["mortgage"] = mortgage
         return body
 
     def estimate_body(self) -> dict[str, Any]:
@@ -215,13 +269,16 @@ class Scenario:
             "price": str(PRICE),
             "area_m2": str(AREA),
             "usage": self.usage,
-            "buyer_kind": self.buyer.kind.value,
+            "buyer_kind": self.transferee.kind.value,
+            "transferees": 1 if self.buyer is not None else 0,
             "buyer_home_count": 1,
             "city_district": True,
         }
         if self.seller is not None:
             body["seller_kind"] = self.seller.kind.value
             body["seller_acquired_on"] = HELD_SINCE.isoformat()
+        if self.lender is not None:
+            body["lender_kind"] = self.lender.kind.value
         for key in ("relationship", "exchange_price_difference"):
             if key in self.tax_facts:
                 body[key] = self.tax_facts[key]

@@ -280,9 +280,14 @@ class CaseFlow:
                 return True
 
     async def _tell_payers(self, template: str, due: Due | None, suffix: str = "") -> None:
-        """Each side learns its own share: the buyer the deed tax, the seller VAT and PIT."""
+        """Each side learns its own share: the buyer the deed tax and fee, the seller VAT and
+        PIT, a lender its mortgage fee (none before fees: the frozen flow's cases)."""
         assert self._tax is not None
-        shares = (("buyer", self._tax.buyer_total), ("seller", self._tax.seller_total))
+        shares = (
+            ("buyer", self._tax.buyer_total),
+            ("seller", self._tax.seller_total),
+            ("lender", self._tax.lender_total),
+        )
         for role, amount in shares:
             if amount > 0:
                 params = {"total": str(amount), "due": self._fmt(due)}

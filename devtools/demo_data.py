@@ -22,6 +22,9 @@ ZHAO_LIU = "420105199009090046"
 QIAN_QI = "42010319750505005X"
 SUN_BA = "42010619921111006X"
 
+# The lender of the demo's mortgage (a made-up credit code with a valid check character).
+CCB_JIANGHAN = "91420103MA4K2B3C0G"
+
 FLAT_SALE = "420103001002GB00015F00030502"
 FLAT_MORTGAGED = "420103001002GB00015F00030601"
 FLAT_SEIZED = "420103001003GB00021F00010101"
@@ -119,6 +122,7 @@ ENCUMBRANCES = [
         unit_number=FLAT_MORTGAGED,
         kind=EncumbranceKind.MORTGAGE,
         holder="中国建设银行武汉江汉支行",
+        holder_id_number=CCB_JIANGHAN,
         reference="鄂(2015)武汉市不动产证明第0011223号",
         registered_on=date(2015, 4, 2),
     ),

@@ -64,8 +64,8 @@ def test_assess_taxes_twice_returns_the_stored_bill(desk: Desk, env: ActivityEnv
     assert bill is not None
     second = env.run(desk.tax.assess_taxes, StepInput(case_no=case.case_no))
     assert first == second
-    assert first.total == Decimal("40000.00")
-    assert (first.buyer_total, first.seller_total) == (Decimal("20000.00"), Decimal("20000.00"))
+    assert first.total == Decimal("40080.00")  # and the buyer's ¥80 registration fee
+    assert (first.buyer_total, first.seller_total) == (Decimal("20080.00"), Decimal("20000.00"))
     assert count(desk.db, TaxBillRecord) == 1
     with desk.db.session() as session:
         again = session.get(TaxBillRecord, case.case_no)

@@ -19,7 +19,15 @@ from temporalio.testing import ActivityEnvironment
 
 import activities.registry
 from activities.handoffs import push
-from devtools.demo_data import FLAT_MORTGAGED, FLAT_SALE, LI_SI, WANG_WU, ZHANG_SAN, ZHAO_LIU
+from devtools.demo_data import (
+    CCB_JIANGHAN,
+    FLAT_MORTGAGED,
+    FLAT_SALE,
+    LI_SI,
+    WANG_WU,
+    ZHANG_SAN,
+    ZHAO_LIU,
+)
 from domain.identifiers import CertificateKind, CertificateNumber
 from models import holds
 from models.archive import Case
@@ -36,7 +44,7 @@ ZHAO = ("赵六", ZHAO_LIU, "13800000005")
 BANK = ("招商银行武汉分行", "91420100MA4K2B3C05", "13900000011")
 OTHER_BANK = ("中国银行武汉分行", "91420100MA4K2B3D06", "13900000012")
 OLD_LIEN = "鄂(2015)武汉市不动产证明第0011223号"  # the demo register's lien on FLAT_MORTGAGED
-OLD_BANK = ("中国建设银行武汉江汉支行", "91420100MA4K2B3D06", "13900000013")
+OLD_BANK = ("中国建设银行武汉江汉支行", CCB_JIANGHAN, "13900000013")
 TERMS = {"secured_amount": "800000.00", "term_start": "2026-12-01", "term_end": "2046-11-30"}
 MORTGAGE = [
     "application_form",
@@ -211,7 +219,7 @@ def test_a_cancellation_by_another_lender_or_of_no_lien_is_refused(desk: Desk) -
     assert in_force(desk.db, FLAT_MORTGAGED) == [OLD_LIEN]
 
 
-def test_the_old_lien_is_released_by_its_own_lender_by_name(desk: Desk) -> None:
+def test_the_old_lien_is_released_by_its_own_lender(desk: Desk) -> None:
     case = store_case(
         desk,
         unit=FLAT_MORTGAGED,
@@ -219,6 +227,27 @@ def test_the_old_lien_is_released_by_its_own_lender_by_name(desk: Desk) -> None:
         seller=WANG,
         buyers=[],
         lenders=[OLD_BANK],
+        mortgage={"releases": OLD_LIEN},
+        materials=CANCELLATION,
+        price="800000.00",
+    )
+    done: RegistrationResult = run(desk.registry.register, case)
+    assert done.released_nos == [OLD_LIEN]
+    assert in_force(desk.db, FLAT_MORTGAGED) == []
+
+
+def test_a_lien_recorded_before_credit_codes_is_matched_by_its_lenders_name(desk: Desk) -> None:
+    with desk.db.session() as session:
+        lien = session.exec(select(Encumbrance).where(Encumbrance.reference == OLD_LIEN)).one()
+        lien.holder_id_number = None  # as rows from before the register kept the code
+        session.add(lien)
+    case = store_case(
+        desk,
+        unit=FLAT_MORTGAGED,
+        business_type="mortgage_cancellation",
+        seller=WANG,
+        buyers=[],
+        lenders=[(OLD_BANK[0], "91420100MA4K2B3D06", OLD_BANK[2])],
         mortgage={"releases": OLD_LIEN},
         materials=CANCELLATION,
         price="800000.00",

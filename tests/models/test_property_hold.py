@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from devtools.demo_data import FLAT_MORTGAGED, FLAT_SALE
 from domain.business_types import HoldGroup, hold_lanes
 from domain.catalog import CatalogError, get_catalog, load_catalog
+from domain.flows import Flow
 from models import holds
 from models.archive import Case
 from models.database import Database
@@ -23,12 +24,15 @@ from models.holds import PropertyHold
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
-def test_every_business_type_in_the_catalog_holds_the_title() -> None:
+def test_every_business_type_holds_the_rights_it_changes() -> None:
     catalog = get_catalog()
-    for code in catalog.business_types:
-        assert "title" in catalog.hold_lanes(code), code
+    for code, bt in catalog.business_types.items():
+        # A change of owner holds the title; a mortgage only its lien's lane.
+        held = "mortgage" if bt.flow is Flow.MORTGAGE else "title"
+        assert held in catalog.hold_lanes(code), code
     assert catalog.business_type("transfer_with_mortgage").holds == {"title", "mortgage"}
     assert catalog.business_type("existing_home_sale").holds == {"title"}
+    assert catalog.business_type("mortgage_registration").holds == {"mortgage"}
 
 
 def test_lanes_meet_exactly_when_the_groups_conflict() -> None:

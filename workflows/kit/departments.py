@@ -114,7 +114,11 @@ class DepartmentSteps(CaseFlow):
                 )
                 # An exchange prints one certificate per unit (the case's own first), a lien
                 # a proof for its lender; a cancellation prints nothing.
-                numbers = [recorded.certificate_no, *recorded.certificate_nos]
+                numbers = [
+                    recorded.certificate_no,
+                    *recorded.certificate_nos,
+                    *recorded.proof_nos,
+                ]
                 return "、".join(dict.fromkeys(n for n in numbers if n))
             # Patch "registration-one-activity": review, record and print in one activity
             # (fewer tasks and events per case). Deprecate once no case started before

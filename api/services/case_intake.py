@@ -129,7 +129,8 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
     if not result.complete:
         raise FieldError(("body", "documents"), result.notice_en, notice=result.model_dump())
     # The register: units it has, and (for matters without a housing check, which would
-    # meet them only at the registrar's review, after paying) seizures, ownership, titles.
+    # meet them only at the registrar's review, after paying) seizures, ownership, titles,
+    # the liens in the way and the one a case releases.
     refusal = register_refusal(
         db,
         bt,
@@ -137,6 +138,10 @@ def validate(db: Database, catalog: Catalog, blobs: BlobStore, body: CaseCreate)
         body.exchange_unit_number,
         [p.id_number for p in body.sellers],
         [p.id_number for p in body.buyers],
+        conditions=body.facts,
+        releases=body.mortgage.releases if body.mortgage is not None else None,
+        lender_ids=[p.id_number for p in body.lenders],
+        lender_names=[p.name for p in body.lenders],
     )
     if refusal is not None:
         raise FieldError(refusal.loc, refusal.message, type=refusal.type)

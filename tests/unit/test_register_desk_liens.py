@@ -4,7 +4,15 @@ field at fault and the error type; the old call, without lien facts, still works
 from __future__ import annotations
 
 from api.services.register_check import RegisterRefusal, register_refusal
-from devtools.demo_data import FLAT_MORTGAGED, FLAT_SALE, FLAT_SEIZED, QIAN_QI, WANG_WU, ZHAO_LIU
+from devtools.demo_data import (
+    CCB_JIANGHAN,
+    FLAT_MORTGAGED,
+    FLAT_SALE,
+    FLAT_SEIZED,
+    QIAN_QI,
+    WANG_WU,
+    ZHAO_LIU,
+)
 from domain.catalog import get_catalog
 from models.database import Database
 
@@ -29,11 +37,12 @@ def test_a_gift_of_a_mortgaged_flat_needs_the_mortgagees_consent(demo_db: Databa
 def test_a_cancellation_names_a_lien_of_its_lender(demo_db: Database) -> None:
     cancel = get_catalog().business_type("mortgage_cancellation")
     args = (demo_db, cancel, FLAT_MORTGAGED, None, [WANG_WU], list[str]())
-    assert (
-        register_refusal(*args, releases=OLD_LIEN, lender_ids=[BANK], lender_names=[OLD_BANK])
-        is None
+    own = register_refusal(
+        *args, releases=OLD_LIEN, lender_ids=[CCB_JIANGHAN], lender_names=[OLD_BANK]
     )
-    other = register_refusal(*args, releases=OLD_LIEN, lender_ids=[BANK], lender_names=["招行"])
+    assert own is None
+    # Another bank, even under the same name: the lien is matched by its credit code.
+    other = register_refusal(*args, releases=OLD_LIEN, lender_ids=[BANK], lender_names=[OLD_BANK])
     assert kind(other) == (("body", "lenders"), "mortgage_not_found")
     missing = register_refusal(*args, releases="鄂(2015)武汉市不动产证明第0099999号")
     assert kind(missing) == (("body", "mortgage", "releases"), "mortgage_not_found")

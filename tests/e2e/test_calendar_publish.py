@@ -109,13 +109,16 @@ def _publish(hall: Hall, table: Path) -> subprocess.CompletedProcess[str]:
 
 
 async def _visible(hall: Hall, workflow_id: str, years: list[str]) -> None:
-    """Wait until visibility shows the case's provisional years (it lags the workflow)."""
-    for _ in range(100):
-        desc = await hall.client.get_workflow_handle(workflow_id).describe()
-        if desc.typed_search_attributes.get(SearchAttr.PROVISIONAL_YEARS) == years:
+    """Wait until the visibility store lists the case with its provisional years: the
+    publish command finds cases by a list query, and that store lags the workflow (under
+    a full test run, by more than describe() shows)."""
+    listed = ", ".join(f"'{y}'" for y in years)
+    query = f"WorkflowId = '{workflow_id}' AND {SearchAttr.PROVISIONAL_YEARS.name} IN ({listed})"
+    for _ in range(200):
+        async for _found in hall.client.list_workflows(query):
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"{workflow_id} never showed CaseProvisionalYears={years}")
+    raise AssertionError(f"{workflow_id} never listed with CaseProvisionalYears={years}")
 
 
 async def test_publish_moves_running_cases_to_the_official_year(

@@ -9,22 +9,14 @@ from domain.tax.enums import FEE_NAMES, TAX_NAMES, FeeKind, Payer, TaxKind
 from domain.tax.money import ZERO, to_fen
 
 
-class TaxLine(BaseModel):
-    """One tax owed (or exempted) by one party, with how it was computed.
-
-    ``base``, ``rate``, ``rule`` and ``rule_version`` are the trace an applicant or an
-    auditor follows: amount = base × rate, rounded to the fen, under the rate-table row
-    named by ``rule_version``.
-    """
+class Charge(BaseModel):
+    """What a tax line and a fee line share: who owes how much, under which rule."""
 
     model_config = ConfigDict(frozen=True)
 
-    tax: TaxKind
     name_zh: str
     name_en: str
     payer: Payer
-    base: Decimal
-    rate: Decimal
     amount: Decimal
     rule: str
     rule_version: str
@@ -35,6 +27,19 @@ class TaxLine(BaseModel):
     @classmethod
     def _to_fen(cls, value: Decimal) -> Decimal:
         return to_fen(value)
+
+
+class TaxLine(Charge):
+    """One tax owed (or exempted) by one party, with how it was computed.
+
+    ``base``, ``rate``, ``rule`` and ``rule_version`` are the trace an applicant or an
+    auditor follows: amount = base × rate, rounded to the fen, under the rate-table row
+    named by ``rule_version``.
+    """
+
+    tax: TaxKind
+    base: Decimal
+    rate: Decimal
 
 
 def charge(
@@ -81,7 +86,7 @@ def exemption(
     )
 
 
-class FeeLine(BaseModel):
+class FeeLine(Charge):
     """One fee owed (or waived) by one party: amount = quantity × unit amount.
 
     A fee is not a tax: the registration bureau charges it, so it stays out of
@@ -90,26 +95,11 @@ class FeeLine(BaseModel):
     ``rule_version`` and ``source`` name the fee-table row and its authority.
     """
 
-    model_config = ConfigDict(frozen=True)
-
     fee: FeeKind
-    name_zh: str
-    name_en: str
-    payer: Payer
     registration: str
     quantity: int
     unit_amount: Decimal
-    amount: Decimal
-    rule: str
-    rule_version: str
     source: str
-    exempt: bool = False
-    exemption_reason: str | None = None
-
-    @field_validator("amount")
-    @classmethod
-    def _to_fen(cls, value: Decimal) -> Decimal:
-        return to_fen(value)
 
 
 def fee_line(

@@ -284,6 +284,11 @@ class CaseProgress(BaseModel):
         default=None, description="the promised completion, as told at acceptance"
     )
     completion_due_provisional: bool = False
+    legal_due_at: datetime | None = Field(
+        default=None,
+        description="the statutory limit: 30 working days from acceptance "
+        "(不动产登记暂行条例 art. 20)",
+    )
     calendar_updates: list[str] = Field(
         default=[], description="official calendars handed in while the case ran"
     )

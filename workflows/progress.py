@@ -127,11 +127,12 @@ class ProgressTracker:
         if current is not None and current.due_at is not None:
             mark = "（预计 provisional）" if current.due_provisional else ""
             lines.append(f"时限 due: {current.due_at.isoformat(timespec='minutes')}{mark}")
-        if p.completion_due_at is not None and p.completion_due_provisional:
-            lines.append(
-                f"承诺办结 promised: {p.completion_due_at.isoformat(timespec='minutes')}"
-                "（预计 provisional）"
-            )
+        if p.completion_due_at is not None:
+            mark = "（预计 provisional）" if p.completion_due_provisional else ""
+            promised = p.completion_due_at.isoformat(timespec="minutes")
+            lines.append(f"承诺办结 promised: {promised}{mark}")
+        if p.legal_due_at is not None and p.finished_at is None:
+            lines.append(f"法定时限 legal limit: {p.legal_due_at.isoformat(timespec='minutes')}")
         if p.calendar_updates:
             lines.append(f"日历已更新 calendar updated: {p.calendar_updates[-1]}")
         if p.tax_total is not None:

@@ -36,6 +36,7 @@ from api.hold_errors import PropertyHeld
 from api.schemas import CaseCreate
 from api.services.calendar_window import calendar_for
 from api.services.register_check import register_refusal
+from domain.business_types import STATUTORY_LIMIT_DAYS
 from domain.calendar import load_office_hours
 from domain.catalog import Catalog, UnknownBusinessType, UnknownFact, get_catalog
 from domain.identifiers import format_case_no
@@ -388,7 +389,8 @@ async def start_workflow(
         accepted_at=case.accepted_at,
         calendar=calendar_for(accepted_day),
         office_hours=load_office_hours(),
-        deadlines={str(k): v for k, v in bt.deadlines.items()},
+        # The hall's limits per step, and the law's for the whole case.
+        deadlines={str(k): v for k, v in bt.deadlines.items()} | {"legal": STATUTORY_LIMIT_DAYS},
         departments=sorted(d.value for d in bt.departments),
         billed=bt.billed,
     )

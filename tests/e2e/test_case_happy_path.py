@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import httpx
 from sqlmodel import col, select
@@ -37,6 +38,10 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
         assert steps["transaction_check"]["status"] == "done"
         assert steps["payment"]["status"] == "waiting"
         assert steps["payment"]["due_at"] is not None
+        # The hall's promise (5 working days) comes well before the law's limit (30).
+        promised = datetime.fromisoformat(due["completion_due_at"])
+        legal = datetime.fromisoformat(due["legal_due_at"])
+        assert promised + timedelta(days=25) < legal <= promised + timedelta(days=60)  # holidays
 
         wrong = await api.post(
             f"/cases/{case_no}/payment", json={"amount": "1.00", "reference": "X1"}

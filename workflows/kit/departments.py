@@ -54,6 +54,7 @@ class DepartmentSteps(CaseFlow):
             f"{pushed.documents} documents → {', '.join(pushed.departments)}",
         )
         self._clock.start("overall", self._inp.accepted_at)
+        self._clock.start("legal", self._inp.accepted_at)  # cases from before it: no such key
         self._refresh_dues()
         due = self._clock.due("overall")
         await self._sms("accepted", "accepted", {"due": self._fmt(due)})
@@ -62,6 +63,7 @@ class DepartmentSteps(CaseFlow):
         """Pre-review, push and the accepted SMS as one activity (a lean flow's intake)."""
         self._track.begin(StepName.PRE_REVIEW, workflow.now(), None)
         self._clock.start("overall", self._inp.accepted_at)
+        self._clock.start("legal", self._inp.accepted_at)  # cases from before it: no such key
         due = self._clock.due("overall")
         pushed = await self._act(
             StepName.PRE_REVIEW,

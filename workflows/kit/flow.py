@@ -369,6 +369,8 @@ class CaseFlow:
     def _refresh_dues(self) -> None:
         """Write every started deadline, as the clock now computes it, into the progress."""
         p = self._track.progress
+        legal = self._clock.due("legal")
+        p.legal_due_at = legal.at if legal else None
         overall = self._clock.due("overall")
         p.completion_due_at = overall.at if overall else None
         p.completion_due_provisional = bool(overall and overall.provisional)

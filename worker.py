@@ -64,9 +64,11 @@ def build_activities(
     notify = NotifyActivities(db, sms or sms_gateway(settings), settings.HALL_NAME)
     delivery = DeliveryActivities(db, ems or ems_gateway(settings))
     archive = ArchiveActivities(db)
-    steps = CaseStepActivities(db, notify.outbox, intake, tax, registry, delivery, archive)
+    steps = CaseStepActivities(db, notify.outbox, intake, housing, tax, registry, delivery, archive)
     return [
         steps.intake_case,
+        steps.check_and_notify,
+        steps.record_payment_and_notify,
         steps.assess_and_bill,
         steps.register_and_notify,
         steps.deliver,

@@ -17,20 +17,23 @@ from temporalio import activity
 from activities.archive import ArchiveActivities
 from activities.delivery import DeliveryActivities
 from activities.errors import invariants_are_final
+from activities.housing import HousingActivities
 from activities.intake import IntakeActivities
 from activities.outbox import Outbox
 from activities.registry import RegistryActivities
 from activities.tax import TaxActivities
 from models.database import Database
 from models.enums import CollectionMethod
-from models.notices import BillNotice, CloseNotice, DeliveryNotice, StepNotice
+from models.notices import BillNotice, CloseNotice, DeliveryNotice, PaymentNotice, StepNotice
 from models.payloads import (
     CollectionResult,
+    PaymentResult,
     PushResult,
     RegistrationResult,
     SmsInput,
     StepInput,
     TaxAssessment,
+    TransactionCheckResult,
 )
 
 
@@ -41,6 +44,7 @@ class CaseStepActivities:
     db: Database
     outbox: Outbox
     intake: IntakeActivities
+    housing: HousingActivities
     tax: TaxActivities
     registry: RegistryActivities
     delivery: DeliveryActivities
@@ -62,6 +66,22 @@ class CaseStepActivities:
         pushed = self.intake.push_documents(step)
         self._tell(inp.case_no, inp.sms)
         return pushed
+
+    @activity.defn(name="check_and_notify")
+    @invariants_are_final
+    def check_and_notify(self, inp: StepNotice) -> TransactionCheckResult:
+        """Housing's transaction check; the parties learn it passed."""
+        checked = self.housing.check_transaction(StepInput(case_no=inp.case_no))
+        self._tell(inp.case_no, inp.sms)
+        return checked
+
+    @activity.defn(name="record_payment_and_notify")
+    @invariants_are_final
+    def record_payment_and_notify(self, inp: PaymentNotice) -> PaymentResult:
+        """Record the confirmed payment (once); the parties get the receipt by SMS."""
+        paid = self.tax.record_payment(inp.record)
+        self._tell(inp.record.case_no, inp.sms)
+        return paid
 
     @activity.defn(name="assess_and_bill")
     @invariants_are_final

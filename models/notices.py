@@ -12,6 +12,7 @@ from models.payloads import (
     CloseCaseInput,
     CollectionRecordInput,
     HandoverRecordInput,
+    PaymentRecordInput,
     ShipmentInput,
     SmsInput,
 )
@@ -21,6 +22,13 @@ class StepNotice(BaseModel):
     """A department step of a case and the SMS it causes once done."""
 
     case_no: str
+    sms: list[SmsInput] = []
+
+
+class PaymentNotice(BaseModel):
+    """The payment confirmed at the window, and the SMS that acknowledges it."""
+
+    record: PaymentRecordInput
     sms: list[SmsInput] = []
 
 

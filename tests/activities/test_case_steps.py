@@ -38,6 +38,7 @@ def steps_of(desk: Desk) -> CaseStepActivities:
         desk.db,
         desk.notify.outbox,
         desk.intake,
+        desk.housing,
         desk.tax,
         desk.registry,
         desk.delivery,

@@ -101,6 +101,13 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
     assert any("应缴合计20000.00元" in t for t in to_seller)  # assessed PIT
     assert any(tracking in t for t in to_buyer)
     assert not any(tracking in t for t in to_seller)
+    # One SMS at every step, each exactly once per recipient: accepted, checked, taxes
+    # due, paid (with the receipt number), ready, shipped (the buyer only).
+    steps = sorted(m.idempotency_key.split(":")[1] for m in messages if m.phone == "13800000002")
+    assert steps == sorted(
+        ["accepted", "checked", "pay_taxes_buyer", "paid", "certificate_ready", "shipped"]
+    )
+    assert any("已收到缴款40080.00元" in t for t in to_seller)
     keys = [m["idempotency_key"] for m in hall.sms.messages()]
     assert len(keys) == len(set(keys))
 

@@ -75,6 +75,8 @@ async def test_gift_to_a_child_bills_the_estimate_and_records_the_child(
         done = await wait_for_stage(api, case_no, {"completed"})
     assert done["certificate_no"]
     await record_history(hall, case_no, "transfer_gratuitous_gift_window")
+    told = [m["text"] for m in hall.sms.messages() if m["idempotency_key"].startswith(case_no)]
+    assert sum("窗口交付" in t for t in told) == 1  # the child, once: handed over, completed
     with hall.db.session() as session:
         holders = session.exec(
             select(Ownership).where(

@@ -37,6 +37,7 @@ from integrations.sms import LocalOutboxSmsGateway
 from models.archive import Case, Escalation, TaxBillRecord
 from models.database import Database
 from models.enums import CollectionMethod, Stage, StepName, StepStatus
+from models.notices import StepNotice
 from models.payloads import (
     CaseInput,
     CaseProgress,
@@ -411,26 +412,39 @@ class SlowHousing:
     a week later, well after the one-working-day deadline.
     """
 
-    def __init__(self, db: Database) -> None:
-        self.real = HousingActivities(db)
+    def __init__(self, ts: TimeskipHall) -> None:
+        h = ts.hall
+        built = build_activities(h.settings, h.db, blobs=h.blobs, sms=h.sms, ems=h.ems)
+        by_name = {activity._Definition.must_from_callable(a).name: a for a in built}
+        self.real = HousingActivities(h.db)
+        self.real_step = by_name["check_and_notify"].__self__  # a lean flow's check step
         self.release = threading.Event()
         self.attempts = 0
 
-    @activity.defn(name="check_transaction")
-    def check_transaction(self, inp: StepInput) -> TransactionCheckResult:
+    def _down(self) -> None:
         self.attempts += 1
         if not self.release.is_set():
             raise ApplicationError("housing system unavailable", next_retry_delay=timedelta(days=7))
+
+    @activity.defn(name="check_transaction")
+    def check_transaction(self, inp: StepInput) -> TransactionCheckResult:
+        self._down()
         return self.real.check_transaction(inp)
+
+    @activity.defn(name="check_and_notify")
+    def check_and_notify(self, inp: StepNotice) -> TransactionCheckResult:
+        self._down()
+        checked: TransactionCheckResult = self.real_step.check_and_notify(inp)
+        return checked
 
 
 async def test_missed_check_deadline_is_escalated_once_and_the_case_goes_on(
     ts_hall: TimeskipHall, executor: ThreadPoolExecutor
 ) -> None:
-    housing = SlowHousing(ts_hall.db)
+    housing = SlowHousing(ts_hall)
     # No payment or collection deadline: the rest of the case waits without timers.
     deadlines = {"transaction_check": 1, "tax_assessment": 1, "registration": 3}
-    async with _worker(ts_hall, executor, housing.check_transaction):
+    async with _worker(ts_hall, executor, housing.check_transaction, housing.check_and_notify):
         case_no, handle = await start_case(ts_hall, deadlines)
 
         checking = await reach_stage(handle, Stage.TRANSACTION_CHECK)

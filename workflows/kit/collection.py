@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -31,9 +29,6 @@ COLLECTION_REMINDERS = 3
 
 class CollectionSteps(CaseFlow):
     """The `choose_collection` and `record_handover` updates and the collection step."""
-
-    # Who collects what registration printed: the transferees (a mortgage: the lender).
-    COLLECTORS: ClassVar[list[str]] = BUYERS
 
     @workflow.update
     async def choose_collection(self, inp: CollectionInput) -> CollectionResult:

@@ -90,14 +90,20 @@ class DepartmentSteps(CaseFlow):
 
     async def _transaction_check(self) -> None:
         self._enter_for(Stage.TRANSACTION_CHECK, Department.HOUSING)
-        result = await self._department_step(
-            StepName.TRANSACTION_CHECK,
+        check = (
             self._call(
+                CaseStepActivities.check_and_notify,
+                StepNotice(case_no=self._inp.case_no, sms=[self._notice("checked", "checked", {})]),
+                "房产交易核查 transaction check; tell the parties",
+            )
+            if self.LEAN
+            else self._call(
                 HousingActivities.check_transaction,
                 self._step_input(),
                 "房产交易核查 transaction check",
-            ),
+            )
         )
+        result = await self._department_step(StepName.TRANSACTION_CHECK, check)
         contract = [f"contract {result.contract_no}"] if result.contract_no else []
         notes = [*contract, *result.mortgages, *result.notes]
         self._track.finish(StepName.TRANSACTION_CHECK, workflow.now(), "; ".join(notes))

@@ -81,6 +81,8 @@ class CaseFlow:
     # upserted only when a value changes, no patch markers (it has no histories from before
     # the patches). False for the frozen PropertyCase: replay needs the commands it recorded.
     LEAN: ClassVar[bool] = False
+    # Who collects what registration printed: the transferees (a mortgage: the lender).
+    COLLECTORS: ClassVar[list[str]] = BUYERS
 
     def __init__(self, inp: CaseInput) -> None:
         self._inp = inp
@@ -324,6 +326,9 @@ class CaseFlow:
         """Archive the case; a lean flow sends `told` with it (the frozen one sent it before)."""
         # Archive first, so a client that sees the final stage also finds the closed record.
         close = CloseCaseInput(case_no=self._inp.case_no, outcome=stage, reason=reason)
+        if self.LEAN and told is None and self._handover_record is not None:
+            window = {"window": self._handover_record.window}
+            told = self._notice("handed_over", "handed_over", window, self.COLLECTORS)
         if self.LEAN:
             await self._call(
                 CaseStepActivities.close_and_notify,

@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.tax import TaxActivities
     from models.actor import SYSTEM_ACTOR, Role, refusal
     from models.enums import Department, Stage, StepName, StepStatus
-    from models.notices import BillNotice
+    from models.notices import BillNotice, PaymentNotice
     from models.payloads import PaymentInput, PaymentRecordInput, PaymentResult, TaxAssessment
     from workflows.kit.flow import CaseFlow
     from workflows.kit.outcomes import any_of, require
@@ -35,17 +35,24 @@ class PaymentSteps(CaseFlow):
         self._payment_accepted = True
         async with self._lock:
             if self._payment is None:
-                self._payment = await self._call(
-                    TaxActivities.record_payment,
-                    PaymentRecordInput(
-                        case_no=self._inp.case_no,
-                        amount=inp.amount,
-                        reference=inp.reference,
-                        paid_at=workflow.now(),
-                        actor=inp.actor,
-                    ),
-                    "记录缴税 record payment",
+                record = PaymentRecordInput(
+                    case_no=self._inp.case_no,
+                    amount=inp.amount,
+                    reference=inp.reference,
+                    paid_at=workflow.now(),
+                    actor=inp.actor,
                 )
+                if self.LEAN:
+                    receipt = {"amount": str(inp.amount), "reference": inp.reference}
+                    self._payment = await self._call(
+                        CaseStepActivities.record_payment_and_notify,
+                        PaymentNotice(record=record, sms=[self._notice("paid", "paid", receipt)]),
+                        "记录缴款 record payment; receipt by SMS",
+                    )
+                else:
+                    self._payment = await self._call(
+                        TaxActivities.record_payment, record, "记录缴税 record payment"
+                    )
             if (inp.reference, inp.amount) != (self._payment.reference, self._payment.amount):
                 # Two different confirmations sent at once both pass the validator before
                 # either is recorded: the one that lost the lock is refused here.

@@ -263,6 +263,9 @@ class BusinessType(BaseModel):
     decision_material: str | None = None
     # No registration fee is charged (a cancellation); with no tax either, nothing is billed.
     fee_exempt: bool = False
+    # A share passes between co-owners: the buyers already hold the title, and the holders
+    # who neither sell nor buy keep their shares (one open title, new shares).
+    between_co_owners: bool = False
 
     @field_validator("departments", mode="before")
     @classmethod

@@ -32,9 +32,6 @@ LIEN_RECORDING_KINDS = frozenset(
     {MORTGAGE_FIRST, TRANSFER_AND_MORTGAGE, TRANSFER_AND_MORTGAGE_CHANGE}
 )
 """Registration kinds that record a new lien for the case's lenders."""
-SHARE_TRANSFER_TYPES = frozenset({"share_transfer"})
-"""Business types that move shares between co-owners: the buyers already hold the title and
-co-owners who neither sell nor buy keep theirs (the catalog has no flag for it yet)."""
 CONSENT_MATERIAL = "mortgagee_consent"
 CONSENT_FACT = "has_mortgage"
 
@@ -168,7 +165,7 @@ def facts_of_case(
         lender_names=frozenset(lender_names),
         releases=releases,
         lien_consented=declared and asks_consent,
-        between_co_owners=bt.code in SHARE_TRANSFER_TYPES,
+        between_co_owners=bt.between_co_owners,
     )
 
 

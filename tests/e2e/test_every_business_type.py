@@ -124,6 +124,15 @@ async def test_every_business_type_runs_to_its_register_entry(
                 select(Encumbrance).where(Encumbrance.reference == scenario.notice_reference)
             ).one()
         assert notice.released_on is not None
+    if scenario.lender is not None:  # a party like the others: told of the case throughout
+        told = {
+            m["idempotency_key"].split(":")[1]
+            for m in hall.sms.messages()
+            if m["idempotency_key"].startswith(case_no) and m["phone"] == scenario.lender.phone
+        }
+        assert "accepted" in told, told
+        if bt.registration_kind in NEW_LIEN:
+            assert {"pay_taxes_lender", "certificate_ready"} <= told, told
     liens = _liens(hall, scenario.unit)
     if scenario.old_lien is not None:
         old = next(lien for lien in liens if lien.reference == scenario.old_lien)

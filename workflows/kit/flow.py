@@ -83,6 +83,8 @@ class CaseFlow:
     LEAN: ClassVar[bool] = False
     # Who collects what registration printed: the transferees (a mortgage: the lender).
     COLLECTORS: ClassVar[list[str]] = BUYERS
+    # Who hears of the whole case (accepted, checked, paid, refused): every party named.
+    PARTIES: ClassVar[list[str]] = ALL_PARTIES
 
     def __init__(self, inp: CaseInput) -> None:
         self._inp = inp
@@ -308,7 +310,7 @@ class CaseFlow:
             step=step,
             template=template,
             params=params,
-            to_roles=roles or ALL_PARTIES,
+            to_roles=roles or self.PARTIES,
         )
 
     async def _sms(

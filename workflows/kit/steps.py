@@ -21,6 +21,7 @@ class KitSteps(DepartmentSteps, PaymentSteps, CollectionSteps):
     """
 
     LEAN: ClassVar[bool] = True
+    PARTIES: ClassVar[list[str]] = ["buyer", "seller", "lender"]
 
     async def _pay_record_and_deliver(self) -> None:
         """The end every flow shares: the taxes paid in time (where tax takes part), then

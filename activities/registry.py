@@ -22,15 +22,15 @@ from activities.errors import broken, invariants_are_final, refuse
 from activities.register_check import gather, refusal_error
 from domain.business_types import Department
 from domain.catalog import Catalog
-from domain.flows import HAS_TRANSFEREE, HAS_TRANSFEROR, Flow
-from domain.identifiers import CertificateKind, CertificateNumber
-from domain.register_rules import (
+from domain.flows import (
+    HAS_TRANSFEREE,
+    HAS_TRANSFEROR,
     LIEN_RECORDING_KINDS,
-    MORTGAGE_CANCELLATION,
     RELEASING_KINDS,
-    register_refusal,
-    released_lien,
+    Flow,
 )
+from domain.identifiers import CertificateKind, CertificateNumber
+from domain.register_rules import MORTGAGE_CANCELLATION, register_refusal, released_lien
 from logging_setup import get_logger
 from models.archive import Case, Handoff, Party
 from models.counters import next_serial

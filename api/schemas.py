@@ -234,7 +234,8 @@ PROOF_PATTERN = (
 def _proof(value: str) -> str:
     # The pattern admits proofs only; the parser adds what a pattern cannot say (serial ≥ 1).
     number = CertificateNumber.parse(value)
-    assert number.kind is CertificateKind.PROOF
+    if number.kind is not CertificateKind.PROOF:
+        raise ValueError("a registration proof (不动产证明) number, not a title certificate's")
     return number.format()
 
 

@@ -66,3 +66,13 @@ LIEN_KINDS: frozenset[str] = frozenset(
     }
 )
 """Registration kinds that record or release a lender's lien: their cases name `lenders`."""
+
+LIEN_RECORDING_KINDS: frozenset[str] = frozenset(
+    {"mortgage_first", "transfer_and_mortgage", "transfer_and_mortgage_change"}
+)
+"""Kinds recording a new lien: the form names its secured amount and term."""
+
+RELEASING_KINDS: frozenset[str] = frozenset(
+    {"mortgage_cancellation", "transfer_and_mortgage_change"}
+)
+"""Kinds releasing a lien in the register: the form names its proof number (`releases`)."""

@@ -11,10 +11,11 @@ A field the desk was not told (``None`` in :class:`FlowForm`) is not checked, ex
 ones a flow cannot do without (the decision's number, the relationship, the second unit,
 the lien's amount, term and the proof it releases), which the notice then lists as missing.
 
-Liens go by the catalog's registration kind (:data:`LIEN_TERMS`, :data:`LIEN_RELEASES`): a
-first mortgage, or a transfer with the buyer's new mortgage, names the lender and the lien's
-amount and term; a cancellation names the lender and the proof of the lien it releases; a
-transfer carrying the seller's lien over to the buyer's bank (带押过户) names both.
+Liens go by the catalog's registration kind (`domain.flows`: `LIEN_RECORDING_KINDS`,
+`RELEASING_KINDS`): a first mortgage, or a transfer with the buyer's new mortgage, names
+the lender and the lien's amount and term; a cancellation names the lender and the proof
+of the lien it releases; a transfer carrying the seller's lien over to the buyer's bank
+(带押过户) names both.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from decimal import Decimal
 
 from domain.business_types import BusinessType, MaterialRequirement
 from domain.catalog import Catalog
-from domain.flows import HAS_TRANSFEREE, HAS_TRANSFEROR, LIEN_KINDS, Flow
+from domain.flows import (
+    HAS_TRANSFEREE,
+    HAS_TRANSFEROR,
+    LIEN_KINDS,
+    LIEN_RECORDING_KINDS,
+    RELEASING_KINDS,
+    Flow,
+)
 from domain.tax.declarations_required import missing_declarations
 from domain.tax.from_case import TaxDeclaration
 from domain.tax.relationship import Relationship
@@ -36,11 +44,6 @@ KINSHIP_PROOF = "kinship_proof"
 """The material proving a relationship (户口簿、结婚证、出生医学证明…)."""
 
 RELATIONSHIP_FIELD = ("tax_facts", "relationship")
-
-LIEN_TERMS = frozenset({"mortgage_first", "transfer_and_mortgage", "transfer_and_mortgage_change"})
-"""Registration kinds recording a new lien: the form names its secured amount and term."""
-LIEN_RELEASES = frozenset({"mortgage_cancellation", "transfer_and_mortgage_change"})
-"""Registration kinds releasing a lien in the register: the form names its proof number."""
 
 
 @dataclass(frozen=True)
@@ -278,10 +281,10 @@ def _mortgage(matter: BusinessType, form: FlowForm) -> list[FieldIssue]:
         ]
     given = form.mortgage or MortgageTerms()
     wanted = {
-        "secured_amount": kind in LIEN_TERMS,
-        "term_start": kind in LIEN_TERMS,
-        "term_end": kind in LIEN_TERMS,
-        "releases": kind in LIEN_RELEASES,
+        "secured_amount": kind in LIEN_RECORDING_KINDS,
+        "term_start": kind in LIEN_RECORDING_KINDS,
+        "term_end": kind in LIEN_RECORDING_KINDS,
+        "releases": kind in RELEASING_KINDS,
     }
     issues = [
         _lien_part(matter, part, needed, getattr(given, part) is not None)
@@ -289,7 +292,7 @@ def _mortgage(matter: BusinessType, form: FlowForm) -> list[FieldIssue]:
     ]
     found = [issue for issue in issues if issue is not None]
     start, end = given.term_start, given.term_end
-    if kind in LIEN_TERMS and start is not None and end is not None and end <= start:
+    if kind in LIEN_RECORDING_KINDS and start is not None and end is not None and end <= start:
         found.append(
             FieldIssue(
                 ("mortgage", "term_end"),

@@ -20,18 +20,10 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.business_types import BusinessType
-from domain.flows import HAS_TRANSFEROR, Flow
+from domain.flows import HAS_TRANSFEROR, RELEASING_KINDS, Flow
 
-MORTGAGE_FIRST = "mortgage_first"
 MORTGAGE_CANCELLATION = "mortgage_cancellation"
-TRANSFER_AND_MORTGAGE = "transfer_and_mortgage"
 TRANSFER_AND_MORTGAGE_CHANGE = "transfer_and_mortgage_change"
-RELEASING_KINDS = frozenset({MORTGAGE_CANCELLATION, TRANSFER_AND_MORTGAGE_CHANGE})
-"""Registration kinds that release the lien the case names (`releases`)."""
-LIEN_RECORDING_KINDS = frozenset(
-    {MORTGAGE_FIRST, TRANSFER_AND_MORTGAGE, TRANSFER_AND_MORTGAGE_CHANGE}
-)
-"""Registration kinds that record a new lien for the case's lenders."""
 CONSENT_MATERIAL = "mortgagee_consent"
 CONSENT_FACT = "has_mortgage"
 

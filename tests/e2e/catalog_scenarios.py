@@ -15,7 +15,7 @@ from typing import Any
 
 from devtools.demo_data import LI_SI, ZHANG_SAN
 from domain.business_types import BusinessType
-from domain.flows import Flow
+from domain.flows import LIEN_RECORDING_KINDS, Flow
 from domain.parties import PartyKind
 from models.database import Database
 from models.register import Encumbrance, EncumbranceKind, FiledContract, Property
@@ -37,7 +37,7 @@ SECURED = Decimal("700000.00")
 # The lien a cancellation or a 带押过户 releases: the seller's bank's, registered in 2020.
 OLD_LENDER = ("中国建设银行股份有限公司武汉江汉支行", "91420100MA4K2B3D06")
 CANCELS_OR_CARRIES = {"mortgage_cancellation", "transfer_and_mortgage_change"}
-NEW_LIEN = {"mortgage_first", "transfer_and_mortgage", "transfer_and_mortgage_change"}
+NEW_LIEN = LIEN_RECORDING_KINDS
 
 
 @dataclass(frozen=True)

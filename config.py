@@ -16,6 +16,10 @@ DEV_AUTH_SECRET = "onewindow-development-secret-not-for-production"
 """Public, so only good for tests and a laptop; production refuses to start with it."""
 
 
+MANUAL_CAPABLE = frozenset({"registration"})
+"""Departments whose step can wait for a clerk's decision (the flow kit's decisions)."""
+
+
 class Settings(BaseSettings):
     """Process configuration; every field can be set by an environment variable of its name."""
 
@@ -49,6 +53,26 @@ class Settings(BaseSettings):
     # must set its own (the development default refuses to start there).
     AUTH_SECRET: str = Field(default=DEV_AUTH_SECRET, min_length=32)
     AUTH_TOKEN_HOURS: int = Field(default=12, ge=1, le=24 * 31)
+    # Departments whose clerks decide by hand (comma-separated: registration); the others
+    # decide automatically, as the system actor. Only registration decides by hand so far.
+    MANUAL_DEPARTMENTS: str = ""
+
+    @field_validator("MANUAL_DEPARTMENTS")
+    @classmethod
+    def _known_manual(cls, value: str) -> str:
+        named = {d.strip() for d in value.split(",") if d.strip()}
+        unknown = named - MANUAL_CAPABLE
+        if unknown:
+            raise ValueError(
+                f"MANUAL_DEPARTMENTS: {', '.join(sorted(unknown))} cannot decide by hand "
+                f"(valid: {', '.join(sorted(MANUAL_CAPABLE))})"
+            )
+        return ",".join(sorted(named))
+
+    @property
+    def manual_departments(self) -> frozenset[str]:
+        """The departments deciding by hand, as `CaseInput.manual` names them."""
+        return frozenset(d for d in self.MANUAL_DEPARTMENTS.split(",") if d)
 
     @field_validator("DATABASE_URL")
     @classmethod

@@ -87,6 +87,7 @@ def build_activities(
         delivery.record_handover,
         delivery.ship_certificate,
         archive.escalate_deadline,
+        archive.audit_case_event,
         archive.close_case,
     ]
 

@@ -15,7 +15,9 @@ from activities.errors import invariants_are_final
 from logging_setup import get_logger
 from models import holds
 from models.archive import Case, Escalation
+from models.audit import CaseEvent, record_event
 from models.database import Database
+from models.decisions import AuditInput
 from models.payloads import CloseCaseInput, EscalationInput
 
 log = get_logger(__name__)
@@ -83,3 +85,28 @@ class ArchiveActivities:
         log.info(
             "case closed", case_no=inp.case_no, outcome=inp.outcome.value, holds_released=released
         )
+
+    @activity.defn(name="audit_case_event")
+    @invariants_are_final
+    def audit_case_event(self, inp: AuditInput) -> None:
+        """Keep a write made in the workflow (a claim, a decision) in the case's audit, once:
+        a retry finds the row of the same action, actor and moment."""
+        with self.db.session() as session:
+            kept = session.exec(
+                select(CaseEvent.id).where(
+                    CaseEvent.case_no == inp.case_no,
+                    CaseEvent.action == inp.action,
+                    CaseEvent.actor_id == inp.actor.staff_id,
+                    CaseEvent.at == inp.at,
+                )
+            ).first()
+            if kept is None:
+                record_event(
+                    session,
+                    case_no=inp.case_no,
+                    actor=inp.actor,
+                    action=inp.action,
+                    subject=inp.subject,
+                    reason=inp.reason,
+                    at=inp.at,
+                )

@@ -126,7 +126,13 @@ def main() -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     secret = hall_secret(settings)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "AUTH_SECRET": secret}
+    # The demo hall: housing and tax decide automatically, registration by a person.
+    env = {
+        "MANUAL_DEPARTMENTS": "registration",
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "AUTH_SECRET": secret,
+    }
 
     children.append(subprocess.Popen(temporal_command(settings.TEMPORAL_ADDRESS), env=env))
     ui = f"http://127.0.0.1:{UI_PORT}"

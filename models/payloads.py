@@ -28,6 +28,11 @@ class CaseInput(BaseModel):
     office_hours: OfficeHours
     deadlines: dict[str, int] = Field(description="working days per step, from the catalog")
     departments: list[str] = Field(description="departments that take part, from the catalog")
+    manual: list[str] = Field(
+        default=[],
+        description="departments whose clerks decide by hand (configuration); the others "
+        "decide automatically as the system actor",
+    )
     billed: bool | None = Field(
         default=None,
         description="the case gets a bill (taxes, or the registration fee alone); None: cases "
@@ -263,6 +268,9 @@ class StepProgress(BaseModel):
     )
     escalated: bool = False
     detail: str | None = None
+    holder: str | None = Field(
+        default=None, description="the clerk who holds the step's decision (name and staff id)"
+    )
 
 
 class CaseProgress(BaseModel):

@@ -218,6 +218,12 @@ def staff_headers(
     return {"Authorization": f"Bearer {token}"}
 
 
+def clerk_headers(hall: Hall, staff_id: str, name: str, role: Role) -> dict[str, str]:
+    """A bearer token of one named clerk in one role (tests where who acts matters)."""
+    staff = Staff(staff_id=staff_id, name=name, roles=(role,), hall="420103", window=None)
+    return {"Authorization": f"Bearer {issue_token(hall.settings.AUTH_SECRET, staff)}"}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

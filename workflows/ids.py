@@ -41,6 +41,10 @@ UPDATE_CONFIRM_PAYMENT = "confirm_payment"
 UPDATE_CHOOSE_COLLECTION = "choose_collection"
 UPDATE_RECORD_HANDOVER = "record_handover"
 UPDATE_REBASE_CALENDAR = "rebase_calendar"
+# The catalog's flows only (workflows/kit/decisions.py): the frozen PropertyCase has none.
+UPDATE_CLAIM = "claim"
+UPDATE_RELEASE = "release"
+UPDATE_DECIDE = "decide"
 
 
 def case_workflow_id(case_no: str) -> str:

@@ -110,7 +110,12 @@ async def create_case(
     case = accepted.case
     try:
         await case_intake.start_workflow(
-            client, catalog, case, settings.TASK_QUEUE, settings.TIMEZONE
+            client,
+            catalog,
+            case,
+            settings.TASK_QUEUE,
+            settings.TIMEZONE,
+            manual=settings.manual_departments,
         )
     except WorkflowAlreadyStartedError:
         # A repeat of a request whose case has already finished: the case is the answer.
@@ -173,6 +178,11 @@ async def _update(
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = getattr(cause, "message", None) or str(cause or err)
+        if "expected but not found" in message:
+            # A case on a flow without this update (the frozen PropertyCase takes no
+            # claims or decisions): say so rather than the SDK's words.
+            flow = (await handle.describe()).workflow_type
+            message = f"this case runs on the {flow} flow, which takes no {update!r}: {message}"
         raise UpdateRefused(message, _refused_field(message, body)) from err
     except RPCError as err:
         if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):

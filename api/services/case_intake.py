@@ -377,9 +377,19 @@ def _insert(
 
 
 async def start_workflow(
-    client: Client, catalog: Catalog, case: Case, task_queue: str, tz: str
+    client: Client,
+    catalog: Catalog,
+    case: Case,
+    task_queue: str,
+    tz: str,
+    *,
+    manual: frozenset[str] = frozenset(),
 ) -> None:
-    """Start the workflow of the case's flow; a second call for the case attaches to it."""
+    """Start the workflow of the case's flow; a second call for the case attaches to it.
+
+    `manual`: the departments whose clerks decide by hand in this hall (configuration);
+    the case keeps those that take part in it.
+    """
     bt = catalog.business_type(case.business_type)
     accepted_day = case.accepted_at.astimezone(ZoneInfo(tz)).date()
     inp = CaseInput(
@@ -393,6 +403,7 @@ async def start_workflow(
         deadlines={str(k): v for k, v in bt.deadlines.items()} | {"legal": STATUTORY_LIMIT_DAYS},
         departments=sorted(d.value for d in bt.departments),
         billed=bt.billed,
+        manual=sorted(d for d in manual if bt.takes_part(Department(d))),
     )
     await client.start_workflow(
         FLOW_WORKFLOW_TYPES[bt.flow],

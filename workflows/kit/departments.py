@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from models.enums import Department, Stage, StepName
     from models.notices import StepNotice
     from workflows.kit.flow import CaseFlow
+    from workflows.kit.outcomes import CaseRefused
 
 
 class DepartmentSteps(CaseFlow):
@@ -113,6 +114,17 @@ class DepartmentSteps(CaseFlow):
 
         async def register() -> str:
             step = self._step_input()
+            if self.LEAN and self._manual(Department.REGISTRATION):
+                # The registrar reviews what the system found, then approves or refuses in
+                # writing (不予登记, 条例 art. 22); recording and printing follow approval only.
+                await self._call(RegistryActivities.review_registration, step, "审核 review")
+                decided = await self._decision(Department.REGISTRATION)
+                if not decided.approve:
+                    raise CaseRefused(
+                        StepName.REGISTRATION,
+                        f"不予登记：{decided.reason}（依据：{decided.legal_basis}） "
+                        f"Registration refused: {decided.reason} ({decided.legal_basis})",
+                    )
             if self.LEAN:
                 ready = self._notice("certificate_ready", "certificate_ready", {}, self.READY_TO)
                 recorded = await self._call(

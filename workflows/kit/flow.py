@@ -22,7 +22,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities
     from activities.case_steps import CaseStepActivities
     from activities.notify import NotifyActivities
-    from models.actor import Role, refusal
+    from models.actor import Actor, Role, refusal
+    from models.decisions import DecisionInput
     from models.enums import Department, SearchAttr, Stage, StepName, StepStatus
     from models.notices import CloseNotice
     from models.payloads import (
@@ -98,6 +99,10 @@ class CaseFlow:
         self._collection_result: CollectionResult | None = None
         self._handover: HandoverResult | None = None
         self._handover_input: HandoverInput | None = None
+        # Claims and decisions of departments deciding by hand (workflows/kit/decisions.py).
+        self._holders: dict[Department, Actor] = {}
+        self._decisions: dict[Department, DecisionInput] = {}
+        self._awaiting: Department | None = None
         # A lean flow's handover, stored when the case closes (see `_close`).
         self._handover_record: HandoverRecordInput | None = None
         self._clock = DeadlineClock(inp.calendar, inp.office_hours, inp.deadlines)
@@ -296,6 +301,14 @@ class CaseFlow:
             if amount > 0:
                 params = {"total": str(amount), "due": self._fmt(due)}
                 await self._sms(template, f"{template}_{role}{suffix}", params, [role])
+
+    def _manual(self, department: Department) -> bool:
+        """Whether the department's clerks decide this case by hand (configuration)."""
+        return department.value in self._inp.manual
+
+    async def _decision(self, department: Department) -> DecisionInput:
+        """Wait for a person's decision; flows built on the kit's DecisionSteps can."""
+        raise NotImplementedError(f"{type(self).__name__} decides {department} automatically")
 
     def _patched(self, patch_id: str) -> bool:
         """`workflow.patched` for the frozen flow; a lean flow has every patch from its start."""

@@ -9,15 +9,17 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from models.enums import Stage, StepName
     from workflows.kit.collection import CollectionSteps
+    from workflows.kit.decisions import DecisionSteps
     from workflows.kit.departments import DepartmentSteps
     from workflows.kit.payment import PaymentSteps
 
 
-class KitSteps(DepartmentSteps, PaymentSteps, CollectionSteps):
+class KitSteps(DepartmentSteps, PaymentSteps, CollectionSteps, DecisionSteps):
     """The base of the catalog's flows (workflows/flows): steps, updates and the query.
 
     Flows built on it are lean (`CaseFlow.LEAN`): one activity per step with the SMS it
-    causes, search attributes upserted only on change, no patch markers.
+    causes, search attributes upserted only on change, no patch markers; departments
+    in manual mode wait for a clerk's claim and decision (DecisionSteps).
     """
 
     LEAN: ClassVar[bool] = True

@@ -110,9 +110,10 @@ class CaseStepActivities:
     @activity.defn(name="register_and_notify")
     @invariants_are_final
     def register_and_notify(self, inp: StepNotice) -> RegistrationResult:
-        """Review, record and print; tell the transferees the certificate is ready."""
+        """Review, record and print; tell the transferees the certificate is ready (a
+        cancellation prints nothing, so nobody is told to come for it)."""
         done = self.registry.register(StepInput(case_no=inp.case_no))
-        self._tell(inp.case_no, inp.sms)
+        self._tell(inp.case_no, inp.sms if done.certificate_no else [])
         return done
 
     @activity.defn(name="deliver")

@@ -547,7 +547,8 @@ class RegistryActivities:
         title_nos = [c.number for c in certificates if c.kind == "title"]
         proof_nos = [c.number for c in certificates if c.kind == "proof"]
         first = [*title_nos, *proof_nos]
-        log.info("certificate printed", case_no=inp.case_no, certificate_nos=first)
+        if first:
+            log.info("certificates printed", case_no=inp.case_no, certificate_nos=first)
         return RegistrationResult(
             certificate_no=first[0] if first else "",
             recorded_at=certificates[0].issued_at if certificates else now,

@@ -194,3 +194,34 @@ async def test_a_decision_sent_to_a_case_of_the_frozen_flow_gets_a_clear_409(
         await wait_for_stage(api, case.case_no, {"awaiting_pickup"})
         await api.post(f"/cases/{case.case_no}/handover", json={})
         await wait_for_stage(api, case.case_no, {"completed"})
+
+
+async def test_two_clerks_claiming_at_once_one_wins_and_the_other_is_told_who(
+    hall: Hall, running_worker: Worker, api_url: str
+) -> None:
+    clerks = [
+        clerk_headers(hall, f"R-05{i:02d}", f"登记 {i} 号", Role.REGISTRATION) for i in range(4)
+    ]
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        waiting = await _case_waiting_for_the_registrar(api)
+        case_no = waiting["case_no"]
+        task = TASK.format(case_no=case_no)
+        answers = await asyncio.gather(
+            *(api.post(f"{task}/claim", headers=headers) for headers in clerks)
+        )
+        won = [a for a in answers if a.status_code == 200]
+        assert len(won) == 1, [a.text for a in answers]
+        holder = won[0].json()["holder"]
+        told = f"{holder['name']} ({holder['staff_id']})"
+        lost = [a for a in answers if a.status_code != 200]
+        assert all(a.status_code == 409 and told in a.text for a in lost), [a.text for a in lost]
+        shown = (await api.get(f"/cases/{case_no}")).json()
+        registration = next(s for s in shown["steps"] if s["name"] == "registration")
+        assert registration["holder"] == told
+        # The case goes on: the winner refuses it in writing, and it ends.
+        winner = clerks[[a.status_code for a in answers].index(200)]
+        refused = await api.post(
+            f"/cases/{case_no}/decisions/registration", json=REFUSAL, headers=winner
+        )
+        assert refused.status_code == 200, refused.text
+        await wait_for_stage(api, case_no, {"refused"})

@@ -12,6 +12,7 @@ history.
 from __future__ import annotations
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities
@@ -80,6 +81,15 @@ class DecisionSteps(CaseFlow):
         """Take the step (a supervisor: give it to `assignee`); one holder at a time."""
         assert inp.actor is not None
         holder = inp.assignee or inp.actor
+        current = self._holders.get(inp.department)
+        if inp.assignee is None and current is not None and current.staff_id != holder.staff_id:
+            # Two claims accepted in one workflow task both passed the validator before
+            # either took the step: the one that comes second is told who holds it.
+            raise ApplicationError(
+                f"claim: the step is held by {_label(current)}",
+                type="StepHeld",
+                non_retryable=True,
+            )
         self._holders[inp.department] = holder
         self._show_holder(inp.department)
         action = "reassigned" if inp.assignee else "claimed"
@@ -126,10 +136,14 @@ class DecisionSteps(CaseFlow):
     async def decide(self, inp: DecisionInput) -> DecisionResult:
         """Approve, or refuse with the reason and the legal basis; the step goes on at once."""
         assert inp.actor is not None
+        if inp.department in self._decisions:  # a second decision in the same task
+            raise ApplicationError(
+                "decision: the step is already decided", type="AlreadyDecided", non_retryable=True
+            )
+        self._decisions[inp.department] = inp
         action = "approved" if inp.approve else "refused"
         reason = None if inp.approve else f"{inp.reason}（{inp.legal_basis}）"
         await self._audit(inp.actor, action, inp.department.value, reason)
-        self._decisions[inp.department] = inp
         return DecisionResult(department=inp.department, approved=inp.approve, by=inp.actor)
 
     @decide.validator

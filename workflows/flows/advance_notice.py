@@ -20,10 +20,6 @@ with workflow.unsafe.imports_passed_through():
 class AdvanceNoticeFlow(KitSteps):
     """预告登记转本登记: the buyer's own notice becomes their title."""
 
-    @workflow.init
-    def __init__(self, inp: CaseInput) -> None:
-        super().__init__(inp)
-
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseProgress:
         return await self._run_case(self._steps)

@@ -24,10 +24,6 @@ class ExchangeFlow(KitSteps):
 
     READY_TO: ClassVar[list[str]] = ["buyer", "seller"]  # each side gets a certificate
 
-    @workflow.init
-    def __init__(self, inp: CaseInput) -> None:
-        super().__init__(inp)
-
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseProgress:
         return await self._run_case(self._steps)

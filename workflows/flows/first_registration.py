@@ -18,10 +18,6 @@ with workflow.unsafe.imports_passed_through():
 class FirstRegistrationFlow(KitSteps):
     """首次登记: no transferor, a first title."""
 
-    @workflow.init
-    def __init__(self, inp: CaseInput) -> None:
-        super().__init__(inp)
-
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseProgress:
         return await self._run_case(self._steps)

@@ -26,10 +26,6 @@ class MortgageFlow(KitSteps):
     READY_TO: ClassVar[list[str]] = ["lender"]
     COLLECTORS: ClassVar[list[str]] = ["lender"]
 
-    @workflow.init
-    def __init__(self, inp: CaseInput) -> None:
-        super().__init__(inp)
-
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseProgress:
         return await self._run_case(self._steps)

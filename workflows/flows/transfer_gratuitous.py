@@ -20,10 +20,6 @@ with workflow.unsafe.imports_passed_through():
 class TransferGratuitousFlow(KitSteps):
     """非买卖转移登记: gift, inheritance, division, judgment, award, contribution, settlement."""
 
-    @workflow.init
-    def __init__(self, inp: CaseInput) -> None:
-        super().__init__(inp)
-
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseProgress:
         return await self._run_case(self._steps)

@@ -8,6 +8,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models.enums import Stage, StepName
+    from models.payloads import CaseInput
     from workflows.kit.collection import CollectionSteps
     from workflows.kit.decisions import DecisionSteps
     from workflows.kit.departments import DepartmentSteps
@@ -24,6 +25,10 @@ class KitSteps(DepartmentSteps, PaymentSteps, CollectionSteps, DecisionSteps):
 
     LEAN: ClassVar[bool] = True
     PARTIES: ClassVar[list[str]] = ["buyer", "seller", "lender"]
+
+    @workflow.init
+    def __init__(self, inp: CaseInput) -> None:
+        super().__init__(inp)
 
     async def _pay_record_and_deliver(self) -> None:
         """The end every flow shares: the taxes paid in time (where tax takes part), then

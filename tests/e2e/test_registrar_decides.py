@@ -141,6 +141,11 @@ async def test_a_refusal_in_writing_ends_the_case_and_a_supervisor_reassigns(
         )
         assert moved.status_code == 200, moved.text
         assert moved.json()["holder"]["staff_id"] == "R-0402"
+        # The first clerk may no longer release it; its holder gives it back and takes it.
+        assert (await api.post(f"{task}/release", headers=first)).status_code == 409
+        released = await api.post(f"{task}/release", headers=second)
+        assert released.status_code == 200 and released.json()["holder"] is None
+        assert (await api.post(f"{task}/claim", headers=second)).status_code == 200
 
         unexplained = await api.post(
             f"/cases/{case_no}/decisions/registration", json={"approve": False}, headers=second

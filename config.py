@@ -53,26 +53,36 @@ class Settings(BaseSettings):
     # must set its own (the development default refuses to start there).
     AUTH_SECRET: str = Field(default=DEV_AUTH_SECRET, min_length=32)
     AUTH_TOKEN_HOURS: int = Field(default=12, ge=1, le=24 * 31)
-    # Departments whose clerks decide by hand (comma-separated: registration); the others
+    # Who decides by hand (comma-separated): a department for every business type
+    # ("registration"), or for one ("registration:mortgage_cancellation"); the others
     # decide automatically, as the system actor. Only registration decides by hand so far.
     MANUAL_DEPARTMENTS: str = ""
 
     @field_validator("MANUAL_DEPARTMENTS")
     @classmethod
     def _known_manual(cls, value: str) -> str:
-        named = {d.strip() for d in value.split(",") if d.strip()}
-        unknown = named - MANUAL_CAPABLE
-        if unknown:
-            raise ValueError(
-                f"MANUAL_DEPARTMENTS: {', '.join(sorted(unknown))} cannot decide by hand "
-                f"(valid: {', '.join(sorted(MANUAL_CAPABLE))})"
-            )
-        return ",".join(sorted(named))
+        from domain.catalog import get_catalog  # the catalog names the business types
 
-    @property
-    def manual_departments(self) -> frozenset[str]:
-        """The departments deciding by hand, as `CaseInput.manual` names them."""
-        return frozenset(d for d in self.MANUAL_DEPARTMENTS.split(",") if d)
+        entries = {e.strip() for e in value.split(",") if e.strip()}
+        for entry in sorted(entries):
+            department, _, code = entry.partition(":")
+            if department not in MANUAL_CAPABLE:
+                raise ValueError(
+                    f"MANUAL_DEPARTMENTS: {department!r} cannot decide by hand "
+                    f"(valid: {', '.join(sorted(MANUAL_CAPABLE))})"
+                )
+            if code and code not in get_catalog().business_types:
+                raise ValueError(f"MANUAL_DEPARTMENTS: {entry!r} names no business type")
+        return ",".join(sorted(entries))
+
+    def manual_departments(self, business_type: str) -> frozenset[str]:
+        """The departments deciding a case of `business_type` by hand (`CaseInput.manual`)."""
+        entries = [e for e in self.MANUAL_DEPARTMENTS.split(",") if e]
+        return frozenset(
+            department
+            for department, _, code in (e.partition(":") for e in entries)
+            if code in ("", business_type)
+        )
 
     @field_validator("DATABASE_URL")
     @classmethod

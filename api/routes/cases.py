@@ -115,7 +115,7 @@ async def create_case(
             case,
             settings.TASK_QUEUE,
             settings.TIMEZONE,
-            manual=settings.manual_departments,
+            manual=settings.manual_departments(case.business_type),
         )
     except WorkflowAlreadyStartedError:
         # A repeat of a request whose case has already finished: the case is the answer.

@@ -28,6 +28,8 @@ def test_postgres_url_gets_the_installed_driver() -> None:
         ("DATABASE_URL", "mysql://x", "sqlite:// or postgresql://"),
         ("HALL_DIVISION", "4201", "HALL_DIVISION"),
         ("SMS_GATEWAY", "http", "SMS_HTTP_URL"),
+        ("MANUAL_DEPARTMENTS", "tax", "'tax' cannot decide by hand"),
+        ("MANUAL_DEPARTMENTS", "registration:gift", "'registration:gift' names no business"),
     ],
 )
 def test_bad_settings_are_refused(field: str, value: str, message: str) -> None:
@@ -48,3 +50,12 @@ def test_production_refuses_the_public_default_secret() -> None:
         Settings(ENVIRONMENT="production")
     with pytest.raises(ValidationError, match="at least 32"):
         Settings(AUTH_SECRET="short")
+
+
+def test_a_department_decides_by_hand_for_every_type_or_for_one() -> None:
+    everywhere = Settings(MANUAL_DEPARTMENTS=" registration ")
+    assert everywhere.manual_departments("gift_transfer") == {"registration"}
+    one = Settings(MANUAL_DEPARTMENTS="registration:mortgage_cancellation")
+    assert one.manual_departments("mortgage_cancellation") == {"registration"}
+    assert one.manual_departments("mortgage_registration") == frozenset()
+    assert Settings().manual_departments("gift_transfer") == frozenset()

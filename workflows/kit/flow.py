@@ -311,7 +311,8 @@ class CaseFlow:
         raise NotImplementedError(f"{type(self).__name__} decides {department} automatically")
 
     def _patched(self, patch_id: str) -> bool:
-        """`workflow.patched` for the frozen flow; a lean flow has every patch from its start."""
+        """The patches of the frozen flow, which a lean flow has from its start. Only for
+        those ids: a new change to any flow goes behind `workflow.patched` itself."""
         return True if self.LEAN else workflow.patched(patch_id)
 
     def _notice(

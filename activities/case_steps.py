@@ -97,12 +97,7 @@ class CaseStepActivities:
                 params={"total": str(amount), "due": inp.due},
                 to_roles=[role],
             )
-            for role, amount in (
-                ("buyer", bill.buyer_total),
-                ("seller", bill.seller_total),
-                ("lender", bill.lender_total),
-            )
-            if amount > 0
+            for role, amount in bill.shares()
         ]
         self._tell(inp.case_no, messages)
         return bill

@@ -60,6 +60,11 @@ BILLING_STEPS = frozenset({DeadlineStep.TAX_ASSESSMENT, DeadlineStep.PAYMENT})
 """Steps that run where the case is billed: taxes where tax takes part, or the fee alone."""
 
 
+def is_billed(departments: Iterable[Department], fee_exempt: bool) -> bool:
+    """Whether a matter gets a bill: taxes where tax takes part, else the registration fee."""
+    return Department.TAX in departments or not fee_exempt
+
+
 class Applicants(StrEnum):
     """Who must apply: both parties, or one party alone (条例 art. 14)."""
 
@@ -363,8 +368,8 @@ class BusinessType(BaseModel):
 
     @property
     def billed(self) -> bool:
-        """Whether the case gets a bill: taxes where tax takes part, else the registration fee."""
-        return Department.TAX in self.departments or not self.fee_exempt
+        """Whether the case gets a bill (:func:`is_billed`)."""
+        return is_billed(self.departments, self.fee_exempt)
 
     @field_serializer("holds")
     def _sorted_holds(self, holds: frozenset[str]) -> list[str]:

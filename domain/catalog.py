@@ -23,7 +23,6 @@ from domain.business_types import (
     BILLING_STEPS,
     BusinessType,
     DeadlineStep,
-    Department,
     Fact,
     HoldGroup,
     RegistrationKind,
@@ -31,6 +30,7 @@ from domain.business_types import (
     deadline_participant,
     hold_lanes,
     in_department_order,
+    is_billed,
     parse_departments,
 )
 from domain.departments import PARTICIPANTS
@@ -320,7 +320,7 @@ def _with_defaults(raw: Any, defaults: Mapping[str, Any], default_holds: list[st
         # The model reports the bad department; take every default so it reports nothing else.
         departments = frozenset(PARTICIPANTS)
     # The billing steps follow the bill: taxes, or the registration fee unless exempt.
-    billed = Department.TAX in departments or raw.get("fee_exempt") is not True
+    billed = is_billed(departments, raw.get("fee_exempt") is True)
     applicable = {
         step: days
         for step, days in defaults.items()

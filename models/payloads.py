@@ -121,6 +121,15 @@ class TaxAssessment(BaseModel):
     lender_total: Decimal = Decimal(0)
     fees: int = 0
 
+    def shares(self) -> list[tuple[str, Decimal]]:
+        """Each party role that owes something, with its share: each is told its own."""
+        owed = (
+            ("buyer", self.buyer_total),
+            ("seller", self.seller_total),
+            ("lender", self.lender_total),
+        )
+        return [(role, amount) for role, amount in owed if amount > 0]
+
 
 class PaymentInput(BaseModel):
     """Update: the tax bureau confirms the payment (never the applicant)."""

@@ -65,7 +65,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-async def _handle(db: Database, client: Client, case_no: str) -> WorkflowHandle[Any, Any]:
+async def case_handle(db: Database, client: Client, case_no: str) -> WorkflowHandle[Any, Any]:
     found = await asyncio.to_thread(_exists, db, case_no)
     if not found:
         raise CaseNotFound(case_no)
@@ -147,7 +147,7 @@ async def create_case(
 )
 async def read_case(case_no: CaseNo, db: DatabaseDep, client: TemporalClientDep) -> CaseProgress:
     """Where the case stands: stage and every step, read live from its workflow."""
-    handle = await _handle(db, client, case_no)
+    handle = await case_handle(db, client, case_no)
     try:
         progress: CaseProgress = await handle.query(QUERY_PROGRESS, result_type=CaseProgress)
         return progress
@@ -163,7 +163,7 @@ def _refused_field(message: str, body: type[BaseModel]) -> tuple[str, ...]:
     return ("body", field) if field in body.model_fields else ("body",)
 
 
-async def _update(
+async def run_update(
     handle: WorkflowHandle[Any, Any],
     update: str,
     arg: BaseModel,
@@ -204,8 +204,8 @@ async def confirm_payment(
     """The bill's department confirms the payment: the tax bureau taxes (with their fees),
     the registration bureau a registration fee billed alone (a mortgage). The case's
     workflow refuses the other one (409)."""
-    handle = await _handle(db, client, case_no)
-    result: PaymentResult = await _update(
+    handle = await case_handle(db, client, case_no)
+    result: PaymentResult = await run_update(
         handle,
         UPDATE_CONFIRM_PAYMENT,
         PaymentInput(amount=body.amount, reference=body.reference, actor=actor),
@@ -228,12 +228,12 @@ async def choose_collection(
     The address is stored here and the case gets only its id: no name, phone or address
     ever enters the workflow's history.
     """
-    handle = await _handle(db, client, case_no)
+    handle = await case_handle(db, client, case_no)
     address_id = None
     if body.method == CollectionMethod.EMS:
         address_id = await asyncio.to_thread(store_address, db, case_no, body)
     try:
-        result: CollectionResult = await _update(
+        result: CollectionResult = await run_update(
             handle,
             UPDATE_CHOOSE_COLLECTION,
             CollectionInput(method=body.method, address_id=address_id, actor=actor),
@@ -259,8 +259,8 @@ async def record_handover(
     window = body.window or actor.window
     if window is None:
         raise FieldError(("body", "window"), "required: the token names no window")
-    handle = await _handle(db, client, case_no)
-    result: HandoverResult = await _update(
+    handle = await case_handle(db, client, case_no)
+    result: HandoverResult = await run_update(
         handle,
         UPDATE_RECORD_HANDOVER,
         HandoverInput(window=window, clerk=actor.staff_id, actor=actor),

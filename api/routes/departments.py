@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 from api.auth.fence import fence
 from api.deps import DatabaseDep, TemporalClientDep
 from api.errors import responses
-from api.routes.cases import UPDATE_ANSWERS, CaseNo, _handle, _update
+from api.routes.cases import UPDATE_ANSWERS, CaseNo, case_handle, run_update
 from api.schemas import MaybeCleanText
 from models.actor import Actor, Role
 from models.decisions import ClaimInput, ClaimResult, DecisionInput, DecisionResult, ReleaseInput
@@ -91,8 +91,8 @@ async def claim(
         assignee = Actor(
             staff_id=body.assignee_staff_id, name=body.assignee_name, role=ROLE_OF[department]
         )
-    handle = await _handle(db, client, case_no)
-    result: ClaimResult = await _update(
+    handle = await case_handle(db, client, case_no)
+    result: ClaimResult = await run_update(
         handle,
         UPDATE_CLAIM,
         ClaimInput(department=Department(department.value), actor=actor, assignee=assignee),
@@ -111,8 +111,8 @@ async def release(
     actor: Annotated[Actor, fence(*CLERKS, Role.SUPERVISOR)],
 ) -> ClaimResult:
     """Give the step back to the department's queue (its holder, or a supervisor)."""
-    handle = await _handle(db, client, case_no)
-    result: ClaimResult = await _update(
+    handle = await case_handle(db, client, case_no)
+    result: ClaimResult = await run_update(
         handle,
         UPDATE_RELEASE,
         ReleaseInput(department=Department(department.value), actor=actor),
@@ -136,8 +136,8 @@ async def decide(
     actor: Annotated[Actor, fence(*CLERKS)],
 ) -> DecisionResult:
     """The holder of the step decides: approve, or refuse with the reason and legal basis."""
-    handle = await _handle(db, client, case_no)
-    result: DecisionResult = await _update(
+    handle = await case_handle(db, client, case_no)
+    result: DecisionResult = await run_update(
         handle,
         UPDATE_DECIDE,
         DecisionInput(

@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
 
 from activities.archive import ArchiveActivities
 from activities.delivery import DeliveryActivities
+from activities.handoffs import push
 from activities.housing import HousingActivities
 from activities.intake import IntakeActivities
 from activities.notify import NotifyActivities
@@ -27,6 +31,7 @@ from integrations.ems import EmsGateway, LocalEmsGateway
 from integrations.sms import LocalOutboxSmsGateway, SmsGateway
 from models.archive import Case, Party
 from models.database import Database
+from models.payloads import StepInput
 
 SELLER_PHONE = "13800000001"
 BUYER_PHONE = "13800000002"
@@ -174,3 +179,29 @@ def _party(person: tuple[str, str, str]) -> dict[str, str]:
 
 def _lender(bank: tuple[str, str, str]) -> dict[str, str]:
     return {**_party(bank), "id_kind": "credit_code"}
+
+
+def run(fn: Any, case: Case) -> Any:
+    """Run an activity taking the case's `StepInput`, as a worker would."""
+    return ActivityEnvironment().run(fn, StepInput(case_no=case.case_no))
+
+
+def refused(fn: Any, case: Case) -> ApplicationError:
+    """The business refusal the activity ends the case with (never retried)."""
+    with pytest.raises(ApplicationError) as caught:
+        run(fn, case)
+    assert caught.value.non_retryable
+    return caught.value
+
+
+def taxes_paid(db: Database, case: Case) -> None:
+    """What the tax bureau hands registration once the case is paid."""
+    with db.session() as session:
+        push(
+            session,
+            case_no=case.case_no,
+            from_department="tax",
+            to_departments=["registration"],
+            subject="taxes_paid",
+            payload={},
+        )

@@ -16,18 +16,24 @@ from typing import Any
 
 import pytest
 from sqlmodel import col, select
-from temporalio.exceptions import ApplicationError
-from temporalio.testing import ActivityEnvironment
 
 import activities.registry
-from activities.handoffs import push
 from devtools.demo_data import FLAT_MORTGAGED, FLAT_SALE, LI_SI, WANG_WU, ZHANG_SAN, ZHAO_LIU
 from models.archive import Case
 from models.database import Database
-from models.payloads import RegistrationResult, StepInput
+from models.payloads import RegistrationResult
 from models.register import Certificate, Encumbrance, EncumbranceKind, Property, Title
 from models.titles import Holding, holders, open_title, record_title
-from tests.activities import BUYER_PHONE, SELLER_PHONE, Desk, make_desk, store_case
+from tests.activities import (
+    BUYER_PHONE,
+    SELLER_PHONE,
+    Desk,
+    make_desk,
+    refused,
+    run,
+    store_case,
+    taxes_paid,
+)
 
 ZHANG = ("张三", ZHANG_SAN, SELLER_PHONE)
 WANG = ("王五", WANG_WU, "13800000007")
@@ -40,29 +46,6 @@ CONVERSION = ["application_form", "id_document", "sales_contract", "advance_noti
 @pytest.fixture
 def desk(demo_db: Database, tmp_path: Path) -> Desk:
     return make_desk(demo_db, tmp_path)
-
-
-def run(fn: Any, case: Case) -> Any:
-    return ActivityEnvironment().run(fn, StepInput(case_no=case.case_no))
-
-
-def refused(fn: Any, case: Case) -> ApplicationError:
-    with pytest.raises(ApplicationError) as caught:
-        run(fn, case)
-    assert caught.value.non_retryable
-    return caught.value
-
-
-def taxes_paid(db: Database, case: Case) -> None:
-    with db.session() as session:
-        push(
-            session,
-            case_no=case.case_no,
-            from_department="tax",
-            to_departments=["registration"],
-            subject="taxes_paid",
-            payload={},
-        )
 
 
 def encumber(db: Database, unit: str, kind: EncumbranceKind, holder_id: str | None = None) -> None:

@@ -3,7 +3,6 @@ and 0003 carries today's register and open cases over to titles and holds (or sa
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -19,7 +18,8 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from config import ROOT
 from models.database import Database, make_engine
 from models.money import Money
-from tests.conftest import BACKENDS, PG_URL
+from tests.conftest import BACKENDS
+from tests.unit.migrated import alembic_config, migrated_to, rows
 
 UNIT_A = "420103001002GB00015F00030502"
 UNIT_B = "420103001002GB00015F00030601"
@@ -67,33 +67,11 @@ def test_migrations_match_the_models(db: Database) -> None:
     command.check(cfg)
 
 
-def _config(url: str) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    cfg.attributes["url"] = url
-    return cfg
-
-
 @pytest.fixture(params=BACKENDS)
 def at_0002(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database migrated to 0002 (PostgreSQL: a schema of its own)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'legacy.db'}"
-        command.upgrade(_config(url), "0002")
+    with migrated_to(request.param, tmp_path, "0002") as url:
         yield url
-        return
-    schema = f"mig_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    try:
-        command.upgrade(_config(url), "0002")
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _insert(url: str, owners: list[dict[str, Any]], cases: list[dict[str, Any]]) -> None:
@@ -130,16 +108,8 @@ def _insert(url: str, owners: list[dict[str, Any]], cases: list[dict[str, Any]])
     engine.dispose()
 
 
-def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        rows = [tuple(r) for r in conn.execute(sa.text(sql))]
-    engine.dispose()
-    return rows
-
-
 def _version(url: str) -> str:
-    return str(_rows(url, "SELECT version_num FROM alembic_version")[0][0])
+    return str(rows(url, "SELECT version_num FROM alembic_version")[0][0])
 
 
 SOLE = {"unit_number": UNIT_A, "holder_name": "甲", "holder_id_number": "A1", "share": "100%"}
@@ -177,9 +147,9 @@ def test_0003_carries_owners_over_to_titles_and_open_cases_to_holds(at_0002: str
             {"case_no": "420103-20261127-00001-0", "unit_number": UNIT_A, "status": "open"},
         ],
     )
-    command.upgrade(_config(at_0002), "head")
+    command.upgrade(alembic_config(at_0002), "head")
 
-    titles = _rows(
+    titles = rows(
         at_0002,
         "SELECT unit_number, case_no, closed_at IS NULL, since FROM title ORDER BY unit_number, id",
     )
@@ -188,7 +158,7 @@ def test_0003_carries_owners_over_to_titles_and_open_cases_to_holds(at_0002: str
         (UNIT_B, None, False),
         (UNIT_B, "420103-20261101-00001-0", True),
     ]
-    holders = _rows(
+    holders = rows(
         at_0002,
         "SELECT t.unit_number, h.holder_id_number, h.share, h.ended_on IS NULL "
         "FROM title_holder h JOIN title t ON t.id = h.title_id ORDER BY h.holder_id_number",
@@ -199,19 +169,19 @@ def test_0003_carries_owners_over_to_titles_and_open_cases_to_holds(at_0002: str
         (UNIT_B, "C1", "1/2", True),
         (UNIT_B, "D1", "1/2", True),
     ]
-    assert _rows(at_0002, "SELECT unit_number, lane, case_no FROM property_hold") == [
+    assert rows(at_0002, "SELECT unit_number, lane, case_no FROM property_hold") == [
         (UNIT_A, "title", "420103-20261127-00001-0")
     ]
-    assert _rows(at_0002, 'SELECT case_no, unit_version FROM "case" ORDER BY case_no') == [
+    assert rows(at_0002, 'SELECT case_no, unit_version FROM "case" ORDER BY case_no') == [
         ("420103-20261101-00001-0", None),
         ("420103-20261127-00001-0", 0),
     ]
-    assert _rows(at_0002, "SELECT version FROM property ORDER BY unit_number") == [(0,), (0,)]
+    assert rows(at_0002, "SELECT version FROM property ORDER BY unit_number") == [(0,), (0,)]
 
 
 def test_0003_triggers_move_the_unit_version(at_0002: str) -> None:
     _insert(at_0002, owners=[{**SOLE, "since": date(2019, 6, 1)}], cases=[])
-    command.upgrade(_config(at_0002), "head")
+    command.upgrade(alembic_config(at_0002), "head")
     engine = make_engine(at_0002)
     with engine.begin() as conn:
         conn.execute(
@@ -226,7 +196,7 @@ def test_0003_triggers_move_the_unit_version(at_0002: str) -> None:
         )
         conn.execute(sa.text("DELETE FROM encumbrance WHERE unit_number = :u"), {"u": UNIT_A})
     engine.dispose()
-    assert _rows(at_0002, "SELECT unit_number, version FROM property ORDER BY unit_number") == [
+    assert rows(at_0002, "SELECT unit_number, version FROM property ORDER BY unit_number") == [
         (UNIT_A, 3),
         (UNIT_B, 0),
     ]
@@ -243,7 +213,7 @@ def test_0003_refuses_two_open_cases_on_one_unit_naming_it(at_0002: str) -> None
         ],
     )
     with pytest.raises(RuntimeError) as caught:
-        command.upgrade(_config(at_0002), "head")
+        command.upgrade(alembic_config(at_0002), "head")
     message = str(caught.value)
     assert UNIT_A in message and UNIT_B not in message
     assert "420103-20261127-00001-0" in message and "420103-20261127-00002-0" in message
@@ -257,7 +227,7 @@ def test_0003_refuses_a_unit_sold_twice_in_the_register(at_0002: str) -> None:
     ]
     _insert(at_0002, owners=twice, cases=[])
     with pytest.raises(RuntimeError, match=UNIT_A):
-        command.upgrade(_config(at_0002), "head")
+        command.upgrade(alembic_config(at_0002), "head")
     assert _version(at_0002) == "0002"
 
 
@@ -267,10 +237,10 @@ def test_0003_downgrades_to_one_row_per_holder(at_0002: str) -> None:
         for who in ("A1", "A2")
     ]
     _insert(at_0002, owners=co_owners, cases=[])
-    command.upgrade(_config(at_0002), "head")
-    command.downgrade(_config(at_0002), "0002")
-    assert _rows(
+    command.upgrade(alembic_config(at_0002), "head")
+    command.downgrade(alembic_config(at_0002), "0002")
+    assert rows(
         at_0002, "SELECT holder_id_number, share FROM ownership ORDER BY holder_id_number"
     ) == [("A1", "50%"), ("A2", "50%")]
-    command.upgrade(_config(at_0002), "head")
-    assert _rows(at_0002, "SELECT share FROM title_holder") == [("1/2",), ("1/2",)]
+    command.upgrade(alembic_config(at_0002), "head")
+    assert rows(at_0002, "SELECT share FROM title_holder") == [("1/2",), ("1/2",)]

@@ -292,15 +292,9 @@ class CaseFlow:
         """Each side learns its own share: the buyer the deed tax and fee, the seller VAT and
         PIT, a lender its mortgage fee (none before fees: the frozen flow's cases)."""
         assert self._tax is not None
-        shares = (
-            ("buyer", self._tax.buyer_total),
-            ("seller", self._tax.seller_total),
-            ("lender", self._tax.lender_total),
-        )
-        for role, amount in shares:
-            if amount > 0:
-                params = {"total": str(amount), "due": self._fmt(due)}
-                await self._sms(template, f"{template}_{role}{suffix}", params, [role])
+        for role, amount in self._tax.shares():
+            params = {"total": str(amount), "due": self._fmt(due)}
+            await self._sms(template, f"{template}_{role}{suffix}", params, [role])
 
     def _manual(self, department: Department) -> bool:
         """Whether the department's clerks decide this case by hand (configuration)."""

@@ -16,7 +16,7 @@ DEV_AUTH_SECRET = "onewindow-development-secret-not-for-production"
 """Public, so only good for tests and a laptop; production refuses to start with it."""
 
 
-MANUAL_CAPABLE = frozenset({"registration"})
+MANUAL_CAPABLE = frozenset({"housing", "tax", "registration"})
 """Departments whose step can wait for a clerk's decision (the flow kit's decisions)."""
 
 
@@ -55,8 +55,14 @@ class Settings(BaseSettings):
     AUTH_TOKEN_HOURS: int = Field(default=12, ge=1, le=24 * 31)
     # Who decides by hand (comma-separated): a department for every business type
     # ("registration"), or for one ("registration:mortgage_cancellation"); the others
-    # decide automatically, as the system actor. Only registration decides by hand so far.
+    # decide automatically, as the system actor.
     MANUAL_DEPARTMENTS: str = ""
+    # How long `GET /cases/{case_no}` waits for the case's workflow to answer its query;
+    # past it (no worker polling), the page is answered from the read side (case_view).
+    LIVE_QUERY_TIMEOUT_SECONDS: float = Field(default=3.0, gt=0, le=60)
+    # The share of each department step's working time after which the clerk holding it is
+    # warned (the queue's flag); the deadline itself escalates to the supervisors.
+    WARN_SHARE: float = Field(default=0.75, gt=0, lt=1)
 
     @field_validator("MANUAL_DEPARTMENTS")
     @classmethod

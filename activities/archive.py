@@ -16,9 +16,11 @@ from logging_setup import get_logger
 from models import holds
 from models.archive import Case, Escalation
 from models.audit import CaseEvent, record_event
+from models.case_view import write_view
 from models.database import Database
 from models.decisions import AuditInput
-from models.payloads import CloseCaseInput, EscalationInput
+from models.notices import EscalationNotice
+from models.payloads import CloseCaseInput
 
 log = get_logger(__name__)
 
@@ -31,13 +33,17 @@ class ArchiveActivities:
 
     @activity.defn(name="escalate_deadline")
     @invariants_are_final
-    def escalate_deadline(self, inp: EscalationInput) -> bool:
-        """Record once that a step missed its deadline.
+    def escalate_deadline(self, inp: EscalationNotice) -> bool:
+        """Record once that a step missed its deadline (`deadline`), that its time runs short
+        (`warning`: the queue's flag for the clerk who holds it), or that broken data stopped
+        the case (`failed`); the case's view shows it in the same transaction.
 
         Returns:
-            True if this call raised the escalation, False if it was already recorded.
+            True if this call raised it, False if it was already recorded.
         """
         with self.db.session() as session:
+            if inp.view is not None:
+                write_view(session, inp.view)
             existing = session.exec(
                 select(Escalation).where(
                     Escalation.case_no == inp.case_no,
@@ -59,7 +65,11 @@ class ArchiveActivities:
                 )
             )
         log.warning(
-            "escalated", kind=inp.kind, case_no=inp.case_no, step=inp.step, due_at=str(inp.due_at)
+            "warned" if inp.kind == "warning" else "escalated",
+            kind=inp.kind,
+            case_no=inp.case_no,
+            step=inp.step,
+            due_at=str(inp.due_at),
         )
         return True
 
@@ -100,6 +110,8 @@ class ArchiveActivities:
                     CaseEvent.at == inp.at,
                 )
             ).first()
+            if inp.view is not None:
+                write_view(session, inp.view)
             if kept is None:
                 record_event(
                     session,

@@ -22,8 +22,10 @@ from activities.intake import IntakeActivities
 from activities.outbox import Outbox
 from activities.registry import RegistryActivities
 from activities.tax import TaxActivities
+from models import step_details
+from models.case_view import ViewPlan, with_result, write_view
 from models.database import Database
-from models.enums import CollectionMethod
+from models.enums import CollectionMethod, StepName
 from models.notices import BillNotice, CloseNotice, DeliveryNotice, PaymentNotice, StepNotice
 from models.payloads import (
     CollectionResult,
@@ -50,11 +52,15 @@ class CaseStepActivities:
     delivery: DeliveryActivities
     archive: ArchiveActivities
 
-    def _tell(self, case_no: str, messages: list[SmsInput]) -> None:
-        if messages:
+    def _tell(self, case_no: str, messages: list[SmsInput], view: ViewPlan | None = None) -> None:
+        """Queue the step's messages and write the case's view in one transaction (after the
+        work's own), then send what is pending."""
+        if messages or view is not None:
             with self.db.session() as session:
                 for sms in messages:
                     self.outbox.queue(session, sms)
+                if view is not None:
+                    write_view(session, view)
         self.outbox.send_pending(self.db, case_no)
 
     @activity.defn(name="intake_case")
@@ -64,7 +70,8 @@ class CaseStepActivities:
         step = StepInput(case_no=inp.case_no)
         self.intake.pre_review_materials(step)
         pushed = self.intake.push_documents(step)
-        self._tell(inp.case_no, inp.sms)
+        detail = step_details.pushed(pushed)
+        self._tell(inp.case_no, inp.sms, _result(inp.view, StepName.PUSH_DOCUMENTS, detail))
         return pushed
 
     @activity.defn(name="check_and_notify")
@@ -72,7 +79,8 @@ class CaseStepActivities:
     def check_and_notify(self, inp: StepNotice) -> TransactionCheckResult:
         """Housing's transaction check; the parties learn it passed."""
         checked = self.housing.check_transaction(StepInput(case_no=inp.case_no))
-        self._tell(inp.case_no, inp.sms)
+        detail = step_details.checked(checked)
+        self._tell(inp.case_no, inp.sms, _result(inp.view, StepName.TRANSACTION_CHECK, detail))
         return checked
 
     @activity.defn(name="record_payment_and_notify")
@@ -80,7 +88,7 @@ class CaseStepActivities:
     def record_payment_and_notify(self, inp: PaymentNotice) -> PaymentResult:
         """Record the confirmed payment (once); the parties get the receipt by SMS."""
         paid = self.tax.record_payment(inp.record)
-        self._tell(inp.record.case_no, inp.sms)
+        self._tell(inp.record.case_no, inp.sms, inp.view)
         return paid
 
     @activity.defn(name="assess_and_bill")
@@ -99,7 +107,13 @@ class CaseStepActivities:
             )
             for role, amount in bill.shares()
         ]
-        self._tell(inp.case_no, messages)
+        view = _result(
+            inp.view,
+            StepName.TAX_ASSESSMENT,
+            step_details.assessed(bill.total),
+            tax_total=bill.total,
+        )
+        self._tell(inp.case_no, messages, view)
         return bill
 
     @activity.defn(name="register_and_notify")
@@ -108,7 +122,14 @@ class CaseStepActivities:
         """Review, record and print; tell the transferees the certificate is ready (a
         cancellation prints nothing, so nobody is told to come for it)."""
         done = self.registry.register(StepInput(case_no=inp.case_no))
-        self._tell(inp.case_no, inp.sms if done.certificate_no else [])
+        numbers = step_details.registered(done)
+        view = _result(
+            inp.view,
+            StepName.REGISTRATION,
+            numbers or "登簿 recorded",
+            certificate_no=numbers.split("、")[0] or None,
+        )
+        self._tell(inp.case_no, inp.sms if done.certificate_no else [], view)
         return done
 
     @activity.defn(name="deliver")
@@ -121,6 +142,12 @@ class CaseStepActivities:
             assert inp.shipment is not None, "an EMS choice comes with its shipment"
             shipped = self.delivery.ship_certificate(inp.shipment)
             params = {"tracking_no": shipped.tracking_no}
+            view = _result(
+                inp.view,
+                StepName.COLLECTION,
+                f"EMS {shipped.tracking_no}",
+                tracking_no=shipped.tracking_no,
+            )
             self._tell(
                 case_no,
                 [
@@ -132,6 +159,7 @@ class CaseStepActivities:
                         to_roles=inp.collectors,
                     )
                 ],
+                view,
             )
             return CollectionResult(method=CollectionMethod.EMS, tracking_no=shipped.tracking_no)
         ready = SmsInput(
@@ -140,7 +168,7 @@ class CaseStepActivities:
             template="ready_at_window",
             to_roles=inp.collectors,
         )
-        self._tell(case_no, [ready])
+        self._tell(case_no, [ready], inp.view)
         return CollectionResult(method=CollectionMethod.WINDOW)
 
     @activity.defn(name="close_and_notify")
@@ -151,4 +179,10 @@ class CaseStepActivities:
         if inp.handover is not None:
             self.delivery.record_handover(inp.handover)
         self.archive.close_case(inp.close)
-        self._tell(inp.close.case_no, inp.sms)
+        self._tell(inp.close.case_no, inp.sms, inp.view)
+
+
+def _result(
+    view: ViewPlan | None, step: StepName, detail: str | None, **fields: object
+) -> ViewPlan | None:
+    return None if view is None else with_result(view, step, detail, **fields)

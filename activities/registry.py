@@ -33,9 +33,11 @@ from domain.identifiers import CertificateKind, CertificateNumber
 from domain.register_rules import MORTGAGE_CANCELLATION, register_refusal, released_lien
 from logging_setup import get_logger
 from models.archive import Case, Handoff, Party
+from models.case_view import write_view
 from models.counters import next_serial
 from models.database import Database
 from models.enums import RefusalType
+from models.notices import ViewedStep
 from models.payloads import RegistrationResult, StepInput, TransactionCheckResult
 from models.register import (
     Certificate,
@@ -335,7 +337,7 @@ class RegistryActivities:
 
     @activity.defn(name="review_registration")
     @invariants_are_final
-    def review_registration(self, inp: StepInput) -> None:
+    def review_registration(self, inp: ViewedStep) -> None:
         """Review (审核): the register allows the case, and the results of the other
         departments taking part have arrived.
 
@@ -375,6 +377,9 @@ class RegistryActivities:
                 f"登记审核未通过，缺少：{', '.join(sorted(missing))}。"
                 f" Registration review failed: missing {', '.join(sorted(missing))}.",
             )
+        if inp.view is not None:  # the case now waits for the registrar's decision
+            with self.db.session() as session:
+                write_view(session, inp.view)
 
     @activity.defn(name="record_transfer")
     @invariants_are_final
@@ -496,7 +501,7 @@ class RegistryActivities:
         instead of three and nine. Each part keeps its own transaction and is safe to repeat
         (a retry finds the title recorded and the certificate printed), so a retry after a
         fault in printing does not record twice."""
-        self.review_registration(inp)
+        self.review_registration(ViewedStep(case_no=inp.case_no))
         self.record_transfer(inp)
         return self.print_certificate(inp)
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, model_validator
 
 from models.actor import Actor
+from models.case_view import ViewPlan
 from models.enums import Department
 
 
@@ -68,3 +69,4 @@ class AuditInput(BaseModel):
     at: datetime  # the workflow's time of the write: with the action and actor, its key
     subject: str | None = None
     reason: str | None = None
+    view: ViewPlan | None = None  # the case as the write leaves it (holder, decided step)

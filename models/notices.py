@@ -1,20 +1,25 @@
 """Inputs of the steps that tell the applicant themselves (no SMS activity of their own).
 
 Each carries the step's own input and the messages the step causes; the activity writes
-them to the outbox after the step's work and sends them (activities/case_steps.py).
+them to the outbox after the step's work and sends them (activities/case_steps.py). Each also
+carries the view the workflow planned for the moment the work is done (`models.case_view`),
+written with the messages: the read side follows the case without an activity of its own.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
+from models.case_view import ViewPlan
 from models.payloads import (
     CloseCaseInput,
     CollectionRecordInput,
+    EscalationInput,
     HandoverRecordInput,
     PaymentRecordInput,
     ShipmentInput,
     SmsInput,
+    StepInput,
 )
 
 
@@ -23,6 +28,20 @@ class StepNotice(BaseModel):
 
     case_no: str
     sms: list[SmsInput] = []
+    view: ViewPlan | None = None
+
+
+class ViewedStep(StepInput):
+    """A department activity's input with the view to write once its work is done (a
+    registrar's review leaves the case waiting for the registrar)."""
+
+    view: ViewPlan | None = None
+
+
+class EscalationNotice(EscalationInput):
+    """A warning or an escalation, with the view that shows it (flag, escalated step)."""
+
+    view: ViewPlan | None = None
 
 
 class PaymentNotice(BaseModel):
@@ -30,6 +49,7 @@ class PaymentNotice(BaseModel):
 
     record: PaymentRecordInput
     sms: list[SmsInput] = []
+    view: ViewPlan | None = None
 
 
 class BillNotice(BaseModel):
@@ -38,6 +58,7 @@ class BillNotice(BaseModel):
     case_no: str
     template: str = "pay_taxes"
     due: str  # the payment deadline as the applicant reads it
+    view: ViewPlan | None = None
 
 
 class DeliveryNotice(BaseModel):
@@ -46,6 +67,7 @@ class DeliveryNotice(BaseModel):
     choice: CollectionRecordInput
     shipment: ShipmentInput | None = None
     collectors: list[str] = ["buyer"]  # the roles told where the certificate is
+    view: ViewPlan | None = None
 
 
 class CloseNotice(BaseModel):
@@ -55,3 +77,4 @@ class CloseNotice(BaseModel):
     close: CloseCaseInput
     sms: list[SmsInput] = []
     handover: HandoverRecordInput | None = None
+    view: ViewPlan | None = None

@@ -38,6 +38,13 @@ class CaseInput(BaseModel):
         description="the case gets a bill (taxes, or the registration fee alone); None: cases "
         "started before fees, billed where tax takes part",
     )
+    warn_share: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="the share of each department step's working time after which its clerk "
+        "is warned (configuration); None: no warnings (cases started before them)",
+    )
 
 
 class CalendarUpdateInput(BaseModel):
@@ -120,6 +127,15 @@ class TaxAssessment(BaseModel):
     # Defaults: assessments recorded before fees still deserialise.
     lender_total: Decimal = Decimal(0)
     fees: int = 0
+    # The tax clerk's adjustment (TaxActivities.adjust_bill); the defaults are an unadjusted
+    # bill's, so assessments recorded before adjustments still deserialise.
+    adjusted: bool = False
+    computed_total: Decimal | None = Field(
+        default=None, description="the engine's total (equal to the estimate) before adjusting"
+    )
+    adjustment_reason: str | None = Field(
+        default=None, description="the clerk's reason for the latest adjustment"
+    )
 
     def shares(self) -> list[tuple[str, Decimal]]:
         """Each party role that owes something, with its share: each is told its own."""
@@ -255,7 +271,7 @@ class EscalationInput(BaseModel):
     step: str
     department: Department
     due_at: datetime
-    kind: Literal["deadline", "failed"] = "deadline"
+    kind: Literal["deadline", "failed", "warning"] = "deadline"
     reason: str | None = None
 
 
@@ -276,6 +292,10 @@ class StepProgress(BaseModel):
         default=False, description="due_at rests on a provisional year (预计)"
     )
     escalated: bool = False
+    warn_at: datetime | None = Field(
+        default=None, description="when the step's clerk is warned that its time runs short"
+    )
+    warned: bool = Field(default=False, description="the warning was given (queue flag)")
     detail: str | None = None
     holder: str | None = Field(
         default=None, description="the clerk who holds the step's decision (name and staff id)"
@@ -313,3 +333,8 @@ class CaseProgress(BaseModel):
     collection: CollectionMethod | None = None
     tracking_no: str | None = None
     finished_at: datetime | None = None
+    read_from: Literal["workflow", "database"] | None = Field(
+        default=None,
+        description="where `GET /cases/{case_no}` read this: the case's running workflow, or "
+        "the database's read side (no worker answered, or the history has expired)",
+    )

@@ -13,6 +13,7 @@ from models.archive import (
     TaxBillRecord,
 )
 from models.audit import CaseEvent
+from models.case_view import CaseView
 from models.collection import Collection, DeliveryAddress
 from models.holds import PropertyHold
 from models.register import (
@@ -31,6 +32,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Case",
     "CaseEvent",
+    "CaseView",
     "Certificate",
     "Collection",
     "Counter",

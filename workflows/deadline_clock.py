@@ -18,7 +18,9 @@ from domain.calendar import (
     CalendarNotCovered,
     OfficeHours,
     WorkingCalendar,
+    add_working_hours,
     working_days_deadline,
+    working_time_between,
 )
 
 
@@ -47,6 +49,26 @@ class DeadlineClock:
         self._starts[key] = now
         return self.due(key)
 
+    def preview(self, key: str, now: datetime) -> Due | None:
+        """What deadline `key` would be if started at `now` (nothing is started)."""
+        days = self._days.get(key)
+        return None if days is None else self._due_from(now, days)
+
+    def warning(self, key: str, share: float) -> datetime | None:
+        """The moment `share` of deadline `key`'s working time has gone: its step's warning.
+
+        Working time, not wall time: a step started on Friday afternoon is not warned over
+        the weekend. None where the deadline is unknown.
+        """
+        start, due = self._starts.get(key), self.due(key)
+        if start is None or due is None:
+            return None
+        try:
+            spent = working_time_between(self.calendar, self._hours, start, due.at) * share
+            return add_working_hours(self.calendar, self._hours, start, spent)
+        except CalendarNotCovered:
+            return None
+
     def due(self, key: str) -> Due | None:
         """Deadline `key` from its start on the current calendar.
 
@@ -56,6 +78,9 @@ class DeadlineClock:
         days, start = self._days.get(key), self._starts.get(key)
         if days is None or start is None:
             return None
+        return self._due_from(start, days)
+
+    def _due_from(self, start: datetime, days: int) -> Due | None:
         try:
             at = working_days_deadline(self.calendar, self._hours, start, days)
         except CalendarNotCovered:

@@ -76,7 +76,7 @@ class ProgressTracker:
     def begin(
         self,
         name: StepName,
-        now: datetime,
+        now: datetime | None,
         due_at: datetime | None,
         status: StepStatus = StepStatus.RUNNING,
     ) -> None:
@@ -85,7 +85,9 @@ class ProgressTracker:
         step.started_at = now
         step.due_at = due_at
 
-    def finish(self, name: StepName, now: datetime, detail: str | None = None) -> None:
+    def finish(self, name: StepName, now: datetime | None, detail: str | None = None) -> None:
+        """`now` None: in a planned view, the moment the activity's work ends (the writer
+        stamps it)."""
         step = self.step(name)
         step.status = StepStatus.DONE
         step.finished_at = now
@@ -97,6 +99,14 @@ class ProgressTracker:
         step.status = StepStatus.FAILED
         step.finished_at = now
         step.detail = detail
+
+    def awaiting(self, name: StepName) -> None:
+        """The step waits for a clerk's decision (its queue lists it)."""
+        self.step(name).status = StepStatus.WAITING
+
+    def resumed(self, name: StepName) -> None:
+        """The clerk decided: the step's work goes on."""
+        self.step(name).status = StepStatus.RUNNING
 
     def escalated(self, name: StepName) -> None:
         self.step(name).escalated = True

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Header, HTTPException, Path, Response, status
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -19,6 +25,7 @@ from api.schemas import CaseCreate, CaseCreated, CollectionIn, HandoverIn, Payme
 from api.services import case_intake
 from api.services.audit import AuditEntry, case_audit
 from api.services.collection import discard_address, store_address
+from api.services.read_side import stored_progress
 from logging_setup import get_logger
 from models.actor import Actor, Role
 from models.archive import Case
@@ -116,6 +123,7 @@ async def create_case(
             settings.TASK_QUEUE,
             settings.TIMEZONE,
             manual=settings.manual_departments(case.business_type),
+            warn_share=settings.WARN_SHARE,
         )
     except WorkflowAlreadyStartedError:
         # A repeat of a request whose case has already finished: the case is the answer.
@@ -142,19 +150,72 @@ async def create_case(
     )
 
 
+NO_ANSWER = frozenset(
+    {
+        RPCStatusCode.CANCELLED,  # the SDK's own rpc_timeout ("Timeout expired"): no poller
+        RPCStatusCode.DEADLINE_EXCEEDED,  # the server's deadline, for the same reason
+        RPCStatusCode.UNAVAILABLE,  # the Temporal frontend cannot be reached
+        RPCStatusCode.FAILED_PRECONDITION,  # the workflow task is failing: nothing answers
+    }
+)
+"""Query failures that say nobody could answer now, not that the case is gone."""
+
+
 @router.get(
     "/{case_no}", response_model=CaseProgress, responses=responses(404), dependencies=[STAFF]
 )
-async def read_case(case_no: CaseNo, db: DatabaseDep, client: TemporalClientDep) -> CaseProgress:
-    """Where the case stands: stage and every step, read live from its workflow."""
+async def read_case(
+    case_no: CaseNo, db: DatabaseDep, client: TemporalClientDep, settings: SettingsDep
+) -> CaseProgress:
+    """Where the case stands: stage and every step, live from its workflow when a worker
+    answers within LIVE_QUERY_TIMEOUT_SECONDS, else as the read side last stored it
+    (`read_from` says which). The stored page also outlives Temporal's history retention."""
     handle = await case_handle(db, client, case_no)
+    timeout = timedelta(seconds=settings.LIVE_QUERY_TIMEOUT_SECONDS)
     try:
-        progress: CaseProgress = await handle.query(QUERY_PROGRESS, result_type=CaseProgress)
-        return progress
+        progress: CaseProgress = await handle.query(
+            QUERY_PROGRESS, result_type=CaseProgress, rpc_timeout=timeout
+        )
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise CaseNotFound(case_no) from err
+            return await _stored_case(db, case_no, err, gone=True)
+        if err.status in NO_ANSWER:
+            return await _stored_case(db, case_no, err, gone=False)
         raise
+    except WorkflowQueryFailedError as err:
+        # A worker answered, but the query failed in it (a bug, or an old flow without the
+        # query): the stored page still serves the clerk; the warning names the failure.
+        return await _stored_case(db, case_no, err, gone=False)
+    progress.read_from = "workflow"
+    log.info("case read", case_no=case_no, read_from="workflow")
+    return progress
+
+
+async def _stored_case(
+    db: Database, case_no: str, err: RPCError | WorkflowQueryFailedError, *, gone: bool
+) -> CaseProgress:
+    """The read side's page when the workflow did not answer: 404 if the workflow is gone
+    and nothing was stored, 503 if it could not answer and nothing was stored."""
+    why = f"{type(err).__name__}: {err.message}"
+    stored = await asyncio.to_thread(stored_progress, db, case_no)
+    if stored is None:
+        log.warning("case unreadable", case_no=case_no, workflow_gone=gone, why=why)
+        if gone:
+            raise CaseNotFound(case_no) from err
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=[
+                {
+                    "loc": ["path", "case_no"],
+                    "msg": f"case {case_no}: its workflow did not answer and no stored "
+                    f"progress exists yet; try again shortly ({why})",
+                    "type": "unavailable",
+                }
+            ],
+        ) from err
+    stored.read_from = "database"
+    log.warning("case read", case_no=case_no, read_from="database", workflow_gone=gone, why=why)
+    return stored
 
 
 def _refused_field(message: str, body: type[BaseModel]) -> tuple[str, ...]:

@@ -384,11 +384,13 @@ async def start_workflow(
     tz: str,
     *,
     manual: frozenset[str] = frozenset(),
+    warn_share: float | None = None,
 ) -> None:
     """Start the workflow of the case's flow; a second call for the case attaches to it.
 
     `manual`: the departments whose clerks decide by hand in this hall (configuration);
-    the case keeps those that take part in it.
+    the case keeps those that take part in it. `warn_share`: when each department step's
+    clerk is warned, as a share of its working time (configuration).
     """
     bt = catalog.business_type(case.business_type)
     accepted_day = case.accepted_at.astimezone(ZoneInfo(tz)).date()
@@ -404,6 +406,7 @@ async def start_workflow(
         departments=sorted(d.value for d in bt.departments),
         billed=bt.billed,
         manual=sorted(d for d in manual if bt.takes_part(Department(d))),
+        warn_share=warn_share,
     )
     await client.start_workflow(
         FLOW_WORKFLOW_TYPES[bt.flow],

@@ -178,6 +178,11 @@ class CollectionSteps(CaseFlow):
                     else None
                 ),
                 collectors=self.COLLECTORS,
+                view=self._plan(
+                    (lambda t: t.finish(StepName.COLLECTION, None))
+                    if ems
+                    else (lambda t: t.enter(Stage.AWAITING_PICKUP, Department.REGISTRATION))
+                ),
             ),
             "EMS 寄递 ship certificate" if ems else "窗口领证 keep for the window",
         )

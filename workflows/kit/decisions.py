@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities
     from models.actor import Actor, Role, refusal
+    from models.case_view import ViewPlan
     from models.decisions import (
         AuditInput,
         ClaimInput,
@@ -52,11 +53,21 @@ class DecisionSteps(CaseFlow):
     async def _decision(self, department: Department) -> DecisionInput:
         """Wait for the department's decision on its step (its deadline keeps running)."""
         self._awaiting = department
+        self._track.awaiting(STEP_OF[department])
         await workflow.wait_condition(lambda: department in self._decisions)
         self._awaiting = None
+        self._track.resumed(STEP_OF[department])
         return self._decisions[department]
 
-    async def _audit(self, actor: Actor, action: str, subject: str, reason: str | None) -> None:
+    async def _audit(
+        self,
+        actor: Actor,
+        action: str,
+        subject: str,
+        reason: str | None,
+        view: ViewPlan | None = None,
+    ) -> None:
+        """Keep the write in the audit; the case's view (holder, decision) goes with it."""
         await self._call(
             ArchiveActivities.audit_case_event,
             AuditInput(
@@ -66,6 +77,7 @@ class DecisionSteps(CaseFlow):
                 at=workflow.now(),
                 subject=subject,
                 reason=reason,
+                view=view or self._plan(),
             ),
             f"审计 audit {action}",
         )
@@ -143,7 +155,9 @@ class DecisionSteps(CaseFlow):
         self._decisions[inp.department] = inp
         action = "approved" if inp.approve else "refused"
         reason = None if inp.approve else f"{inp.reason}（{inp.legal_basis}）"
-        await self._audit(inp.actor, action, inp.department.value, reason)
+        step = STEP_OF[inp.department]
+        view = self._plan(lambda t: t.resumed(step))
+        await self._audit(inp.actor, action, inp.department.value, reason, view)
         return DecisionResult(department=inp.department, approved=inp.approve, by=inp.actor)
 
     @decide.validator

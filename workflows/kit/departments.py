@@ -11,10 +11,12 @@ with workflow.unsafe.imports_passed_through():
     from activities.housing import HousingActivities
     from activities.intake import IntakeActivities
     from activities.registry import RegistryActivities
+    from models import step_details
     from models.enums import Department, Stage, StepName
-    from models.notices import StepNotice
+    from models.notices import StepNotice, ViewedStep
     from workflows.kit.flow import CaseFlow
     from workflows.kit.outcomes import CaseRefused
+    from workflows.progress import ProgressTracker
 
 
 class DepartmentSteps(CaseFlow):
@@ -49,11 +51,7 @@ class DepartmentSteps(CaseFlow):
                 "扫描件推送 push scans to the departments",
             ),
         )
-        self._track.finish(
-            StepName.PUSH_DOCUMENTS,
-            workflow.now(),
-            f"{pushed.documents} documents → {', '.join(pushed.departments)}",
-        )
+        self._track.finish(StepName.PUSH_DOCUMENTS, workflow.now(), step_details.pushed(pushed))
         self._clock.start("overall", self._inp.accepted_at)
         self._clock.start("legal", self._inp.accepted_at)  # cases from before it: no such key
         self._refresh_dues()
@@ -66,6 +64,13 @@ class DepartmentSteps(CaseFlow):
         self._clock.start("overall", self._inp.accepted_at)
         self._clock.start("legal", self._inp.accepted_at)  # cases from before it: no such key
         due = self._clock.due("overall")
+        now = workflow.now()
+
+        def pushed_on(t: ProgressTracker) -> None:
+            t.enter(Stage.INTAKE, Department.SERVICE_DESK)
+            t.begin(StepName.PUSH_DOCUMENTS, now, None)
+            t.finish(StepName.PUSH_DOCUMENTS, None)
+
         pushed = await self._act(
             StepName.PRE_REVIEW,
             self._call(
@@ -73,6 +78,7 @@ class DepartmentSteps(CaseFlow):
                 StepNotice(
                     case_no=self._inp.case_no,
                     sms=[self._notice("accepted", "accepted", {"due": self._fmt(due)})],
+                    view=self._plan_done(StepName.PRE_REVIEW, pushed_on),
                 ),
                 "收件 pre-review, push scans, tell the parties",
             ),
@@ -82,11 +88,7 @@ class DepartmentSteps(CaseFlow):
         # Published with the next stage: intake is over the moment it is entered.
         self._track.enter(Stage.INTAKE, Department.SERVICE_DESK)
         self._track.begin(StepName.PUSH_DOCUMENTS, now, None)
-        self._track.finish(
-            StepName.PUSH_DOCUMENTS,
-            now,
-            f"{pushed.documents} documents → {', '.join(pushed.departments)}",
-        )
+        self._track.finish(StepName.PUSH_DOCUMENTS, now, step_details.pushed(pushed))
         self._refresh_dues()
 
     async def _transaction_check(self) -> None:
@@ -94,7 +96,11 @@ class DepartmentSteps(CaseFlow):
         check = (
             self._call(
                 CaseStepActivities.check_and_notify,
-                StepNotice(case_no=self._inp.case_no, sms=[self._notice("checked", "checked", {})]),
+                StepNotice(
+                    case_no=self._inp.case_no,
+                    sms=[self._notice("checked", "checked", {})],
+                    view=self._plan_done(StepName.TRANSACTION_CHECK),
+                ),
                 "房产交易核查 transaction check; tell the parties",
             )
             if self.LEAN
@@ -105,9 +111,7 @@ class DepartmentSteps(CaseFlow):
             )
         )
         result = await self._department_step(StepName.TRANSACTION_CHECK, check)
-        contract = [f"contract {result.contract_no}"] if result.contract_no else []
-        notes = [*contract, *result.mortgages, *result.notes]
-        self._track.finish(StepName.TRANSACTION_CHECK, workflow.now(), "; ".join(notes))
+        self._track.finish(StepName.TRANSACTION_CHECK, workflow.now(), step_details.checked(result))
 
     async def _registration(self) -> None:
         self._enter_for(Stage.REGISTRATION, Department.REGISTRATION)
@@ -117,7 +121,14 @@ class DepartmentSteps(CaseFlow):
             if self.LEAN and self._manual(Department.REGISTRATION):
                 # The registrar reviews what the system found, then approves or refuses in
                 # writing (不予登记, 条例 art. 22); recording and printing follow approval only.
-                await self._call(RegistryActivities.review_registration, step, "审核 review")
+                await self._call(
+                    RegistryActivities.review_registration,
+                    ViewedStep(
+                        case_no=self._inp.case_no,
+                        view=self._plan(lambda t: t.awaiting(StepName.REGISTRATION)),
+                    ),
+                    "审核 review",
+                )
                 decided = await self._decision(Department.REGISTRATION)
                 if not decided.approve:
                     raise CaseRefused(
@@ -129,17 +140,14 @@ class DepartmentSteps(CaseFlow):
                 ready = self._notice("certificate_ready", "certificate_ready", {}, self.READY_TO)
                 recorded = await self._call(
                     CaseStepActivities.register_and_notify,
-                    StepNotice(case_no=self._inp.case_no, sms=[ready]),
+                    StepNotice(
+                        case_no=self._inp.case_no,
+                        sms=[ready],
+                        view=self._plan_done(StepName.REGISTRATION, self._collection_begins),
+                    ),
                     "审核、登簿、缮证 review, record, print; certificate ready",
                 )
-                # An exchange prints one certificate per unit (the case's own first), a lien
-                # a proof for its lender; a cancellation prints nothing.
-                numbers = [
-                    recorded.certificate_no,
-                    *recorded.certificate_nos,
-                    *recorded.proof_nos,
-                ]
-                return "、".join(dict.fromkeys(n for n in numbers if n))
+                return step_details.registered(recorded)
             # Patch "registration-one-activity": review, record and print in one activity
             # (fewer tasks and events per case). Deprecate once no case started before
             # 2026-11-28 is waiting for registration.
@@ -148,7 +156,8 @@ class DepartmentSteps(CaseFlow):
                     RegistryActivities.register, step, "审核、登簿、缮证 review, record, print"
                 )
                 return done.certificate_no
-            await self._call(RegistryActivities.review_registration, step, "审核 review")
+            review = ViewedStep(case_no=self._inp.case_no)
+            await self._call(RegistryActivities.review_registration, review, "审核 review")
             await self._call(RegistryActivities.record_transfer, step, "登簿 record")
             printed = await self._call(RegistryActivities.print_certificate, step, "缮证 print")
             return printed.certificate_no

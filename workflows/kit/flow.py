@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
@@ -23,9 +23,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.case_steps import CaseStepActivities
     from activities.notify import NotifyActivities
     from models.actor import Actor, Role, refusal
+    from models.case_view import ViewPlan
     from models.decisions import DecisionInput
     from models.enums import Department, SearchAttr, Stage, StepName, StepStatus
-    from models.notices import CloseNotice
+    from models.notices import CloseNotice, EscalationNotice
     from models.payloads import (
         CalendarUpdateInput,
         CalendarUpdateResult,
@@ -35,7 +36,6 @@ with workflow.unsafe.imports_passed_through():
         CollectionInput,
         CollectionResult,
         DeadlineMove,
-        EscalationInput,
         HandoverInput,
         HandoverRecordInput,
         HandoverResult,
@@ -64,6 +64,10 @@ A = TypeVar("A")
 CALENDAR_BY = frozenset({Role.SYSTEM, Role.ADMIN})
 BUYERS = ["buyer"]
 ALL_PARTIES = ["buyer", "seller"]
+# The steps a department works on, whose clerk is warned before the deadline.
+WARNED_STEPS = frozenset(
+    {StepName.TRANSACTION_CHECK, StepName.TAX_ASSESSMENT, StepName.REGISTRATION}
+)
 # The deadline each step runs against (keys of `CaseInput.deadlines`).
 STEP_DEADLINE = {
     StepName.TRANSACTION_CHECK: "transaction_check",
@@ -114,6 +118,8 @@ class CaseFlow:
         # none is accepted once the deadline has passed.
         self._payment_accepted = False
         self._payment_window_closed = False
+        # How many views this case has planned for the read side (models/case_view.py).
+        self._view_seq = 0
 
     async def _run_case(self, steps: Callable[[], Awaitable[None]]) -> CaseProgress:
         """Run the flow's steps; a refusal or broken data ends the case visibly instead."""
@@ -205,6 +211,7 @@ class CaseFlow:
         self._refresh_dues()
         self._publish(due)
         task = asyncio.ensure_future(self._act(name, work))
+        step = self._track.step(name)
         while not task.done():
             version = self._clock.version
             changed = asyncio.ensure_future(workflow.wait_condition(self._calendar_moved(version)))
@@ -219,26 +226,54 @@ class CaseFlow:
                         )
                     )
                 )
+            # The clerk's warning at a share of the step's working time (cases started with
+            # `warn_share`; the others' histories have no such timer).
+            warning: asyncio.Future[Any] | None = None
+            if due is not None and step.warn_at is not None and not step.warned:
+                warning = asyncio.ensure_future(
+                    workflow.sleep(
+                        max(step.warn_at - workflow.now(), timedelta(seconds=1)),
+                        summary=f"预警 warning {name.value}",
+                    )
+                )
+                waits.append(warning)
             await workflow.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             for waiting in waits[1:]:
-                waiting.cancel()
+                if not waiting.done():
+                    waiting.cancel()
             if task.done() or changed.done():
                 continue
             assert due is not None
+            if warning is not None and warning.done() and not waits[2].done():
+                step.warned = True
+                await self._raise(name, department, due, "warning")
+                continue
             self._track.escalated(name)
             self._publish(due)
-            await self._call(
-                ArchiveActivities.escalate_deadline,
-                EscalationInput(
-                    case_no=self._inp.case_no,
-                    step=name.value,
-                    department=department,
-                    due_at=due.at,
-                ),
-                f"超时督办 escalate {name.value}",
-            )
+            await self._raise(name, department, due, "deadline")
             break
         return await task
+
+    async def _raise(
+        self, name: StepName, department: Department, due: Due, kind: Literal["deadline", "warning"]
+    ) -> None:
+        """Record the step's warning or its escalation once, with the view that shows it."""
+        holder = self._holders.get(department)
+        await self._call(
+            ArchiveActivities.escalate_deadline,
+            EscalationNotice(
+                case_no=self._inp.case_no,
+                step=name.value,
+                department=department,
+                due_at=due.at,
+                kind=kind,
+                reason=(f"held by {holder.name} ({holder.staff_id})" if holder else None)
+                if kind == "warning"
+                else None,
+                view=self._plan(),
+            ),
+            f"预警 warn {name.value}" if kind == "warning" else f"超时督办 escalate {name.value}",
+        )
 
     async def _call(self, method: Callable[[Any, A], T], arg: A, summary: str) -> T:
         """Schedule one activity with the shared timeout and retry policy."""
@@ -340,10 +375,14 @@ class CaseFlow:
             window = {"window": self._handover_record.window}
             told = self._notice("handed_over", "handed_over", window, self.COLLECTORS)
         if self.LEAN:
+            now = workflow.now()
             await self._call(
                 CaseStepActivities.close_and_notify,
                 CloseNotice(
-                    close=close, sms=[told] if told else [], handover=self._handover_record
+                    close=close,
+                    sms=[told] if told else [],
+                    handover=self._handover_record,
+                    view=self._plan(lambda t: t.close(stage, now, reason)),
                 ),
                 f"归档 archive ({stage.value})",
             )
@@ -358,13 +397,14 @@ class CaseFlow:
         step = running.name.value if running is not None else failure.where
         await self._call(
             ArchiveActivities.escalate_deadline,
-            EscalationInput(
+            EscalationNotice(
                 case_no=self._inp.case_no,
                 step=step,
                 department=self._track.progress.department,
                 due_at=workflow.now(),
                 kind="failed",
                 reason=failure.reason,
+                view=self._plan(),
             ),
             f"转人工 failed at {step}",
         )
@@ -381,21 +421,26 @@ class CaseFlow:
         """A condition that turns true once a calendar update arrives after version `since`."""
         return lambda: self._clock.version != since
 
-    def _refresh_dues(self) -> None:
-        """Write every started deadline, as the clock now computes it, into the progress."""
-        p = self._track.progress
+    def _refresh_dues(self, track: ProgressTracker | None = None) -> None:
+        """Write every started deadline, as the clock now computes it, into the progress
+        (or into a planned view's)."""
+        track = track or self._track
+        p = track.progress
         legal = self._clock.due("legal")
         p.legal_due_at = legal.at if legal else None
         overall = self._clock.due("overall")
         p.completion_due_at = overall.at if overall else None
         p.completion_due_provisional = bool(overall and overall.provisional)
         for name, key in STEP_DEADLINE.items():
-            step = self._track.step(name)
+            step = track.step(name)
             if step.status not in (StepStatus.RUNNING, StepStatus.WAITING):
                 continue
             due = self._clock.due(key)
             step.due_at = due.at if due else None
             step.due_provisional = bool(due and due.provisional)
+            share = self._inp.warn_share
+            if share is not None and name in WARNED_STEPS:
+                step.warn_at = self._clock.warning(key, share)
             if name == StepName.PAYMENT:
                 p.payment_due_at = step.due_at
                 p.payment_due_provisional = step.due_provisional
@@ -445,6 +490,50 @@ class CaseFlow:
         if attributes:
             workflow.upsert_search_attributes(attributes)
         workflow.set_current_details(self._track.details())
+
+    def _plan(self, change: Callable[[ProgressTracker], None] | None = None) -> ViewPlan | None:
+        """The view the activity about to run writes once its work is done (a lean flow's
+        read side): the progress as it stands, changed as the step's end will change it.
+
+        Only deterministic state goes in; what the work finds (a total, a number) the
+        activity adds, and times the workflow cannot know are stamped by the writer.
+        """
+        if not self.LEAN:
+            return None
+        planned = ProgressTracker(self._track.progress.model_copy(deep=True))
+        if change is not None:
+            change(planned)
+        self._view_seq += 1
+        step = planned.running_step()
+        return ViewPlan(
+            seq=self._view_seq,
+            hall=self._inp.hall,
+            progress=planned.progress,
+            holder=self._holders.get(step.department) if step is not None else None,
+        )
+
+    def _plan_done(
+        self, name: StepName, then: Callable[[ProgressTracker], None] | None = None
+    ) -> ViewPlan | None:
+        """The plan of a department step's activity: the step done (started now, if it has
+        not begun yet in this workflow task), then whatever follows at once."""
+        now = workflow.now()
+
+        def change(t: ProgressTracker) -> None:
+            if t.step(name).status == StepStatus.PENDING:
+                t.begin(name, now, None)
+            t.finish(name, None)
+            self._refresh_dues(t)
+            if then is not None:
+                then(t)
+
+        return self._plan(change)
+
+    def _collection_begins(self, t: ProgressTracker) -> None:
+        """What follows registration at once: collection waits for the applicant's choice."""
+        due = self._clock.preview("collection", workflow.now())
+        t.begin(StepName.COLLECTION, None, due.at if due else None, StepStatus.WAITING)
+        t.enter(Stage.AWAITING_COLLECTION_CHOICE, Department.APPLICANT)
 
     def _step_input(self) -> StepInput:
         return StepInput(case_no=self._inp.case_no)

@@ -11,12 +11,15 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.case_steps import CaseStepActivities
     from activities.tax import TaxActivities
+    from models import step_details
     from models.actor import SYSTEM_ACTOR, Role, refusal
     from models.enums import Department, Stage, StepName, StepStatus
     from models.notices import BillNotice, PaymentNotice
     from models.payloads import PaymentInput, PaymentRecordInput, PaymentResult, TaxAssessment
+    from workflows.deadline_clock import Due
     from workflows.kit.flow import CaseFlow
     from workflows.kit.outcomes import any_of, require
+    from workflows.progress import ProgressTracker
 
 # Payment confirmation is the bill's department's (the tax bureau's, or registration's
 # for a fee billed alone), never the applicant's.
@@ -44,9 +47,14 @@ class PaymentSteps(CaseFlow):
                 )
                 if self.LEAN:
                     receipt = {"amount": str(inp.amount), "reference": inp.reference}
+                    paid = f"paid {inp.reference}"
                     self._payment = await self._call(
                         CaseStepActivities.record_payment_and_notify,
-                        PaymentNotice(record=record, sms=[self._notice("paid", "paid", receipt)]),
+                        PaymentNotice(
+                            record=record,
+                            sms=[self._notice("paid", "paid", receipt)],
+                            view=self._plan(lambda t: t.finish(StepName.PAYMENT, None, paid)),
+                        ),
                         "记录缴款 record payment; receipt by SMS",
                     )
                 else:
@@ -88,7 +96,9 @@ class PaymentSteps(CaseFlow):
         self._enter_for(Stage.TAX_ASSESSMENT, self._track.step(StepName.TAX_ASSESSMENT).department)
         self._tax = await self._department_step(StepName.TAX_ASSESSMENT, self._assess())
         self._track.progress.tax_total = self._tax.total
-        self._track.finish(StepName.TAX_ASSESSMENT, workflow.now(), f"total ¥{self._tax.total}")
+        self._track.finish(
+            StepName.TAX_ASSESSMENT, workflow.now(), step_details.assessed(self._tax.total)
+        )
         if self._tax.total == 0:
             self._track.finish(StepName.PAYMENT, workflow.now(), "nothing to pay")
             await self._record_zero_payment()
@@ -152,9 +162,24 @@ class PaymentSteps(CaseFlow):
         due = self._clock.start("payment", workflow.now())
         return await self._call(
             CaseStepActivities.assess_and_bill,
-            BillNotice(case_no=self._inp.case_no, due=self._fmt(due)),
+            BillNotice(
+                case_no=self._inp.case_no,
+                due=self._fmt(due),
+                view=self._plan_done(StepName.TAX_ASSESSMENT, self._payment_waits(due)),
+            ),
             "核税 tax assessment; tell each payer",
         )
+
+    def _payment_waits(self, due: Due | None) -> Callable[[ProgressTracker], None]:
+        """What follows the bill at once: the payment step waits for the payers."""
+
+        def change(t: ProgressTracker) -> None:
+            t.begin(StepName.PAYMENT, None, due.at if due else None, StepStatus.WAITING)
+            t.progress.payment_due_at = due.at if due else None
+            t.progress.payment_due_provisional = bool(due and due.provisional)
+            t.enter(Stage.AWAITING_PAYMENT, Department.APPLICANT)
+
+        return change
 
     async def _record_zero_payment(self) -> None:
         # Exempt cases still push a "paid" status so registration's review sees it.

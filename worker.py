@@ -78,6 +78,7 @@ def build_activities(
         housing.check_transaction,
         tax.assess_taxes,
         tax.record_payment,
+        tax.adjust_bill,
         registry.review_registration,
         registry.record_transfer,
         registry.print_certificate,

@@ -97,6 +97,19 @@ class CaseStepActivities:
         """Assess the taxes and fees; each payer (buyer, seller, lender) learns their own share
         and the payment deadline."""
         bill = self.tax.assess_taxes(StepInput(case_no=inp.case_no))
+        self._bill(inp, bill)
+        return bill
+
+    @activity.defn(name="bill_and_notify")
+    @invariants_are_final
+    def bill_and_notify(self, inp: BillNotice) -> TaxAssessment:
+        """The bill a tax clerk confirmed (or adjusted) goes out: each payer learns their own
+        share and the payment deadline, which starts now."""
+        assert inp.bill is not None, "a clerk's bill travels with its notice"
+        self._bill(inp, inp.bill)
+        return inp.bill
+
+    def _bill(self, inp: BillNotice, bill: TaxAssessment) -> None:
         messages = [
             SmsInput(
                 case_no=inp.case_no,
@@ -114,7 +127,34 @@ class CaseStepActivities:
             tax_total=bill.total,
         )
         self._tell(inp.case_no, messages, view)
+
+    @activity.defn(name="assess_for_review")
+    @invariants_are_final
+    def assess_for_review(self, inp: StepNotice) -> TaxAssessment:
+        """Assess the taxes and fees for a tax clerk to confirm or adjust: nobody is billed
+        yet; the case waits on the tax queue with the computed total."""
+        bill = self.tax.assess_taxes(StepInput(case_no=inp.case_no))
+        detail = f"{step_details.assessed(bill.total)} — 待税务确认 awaiting the tax clerk"
+        view = _result(inp.view, StepName.TAX_ASSESSMENT, detail, tax_total=bill.total)
+        self._tell(inp.case_no, [], view)
         return bill
+
+    @activity.defn(name="check_for_review")
+    @invariants_are_final
+    def check_for_review(self, inp: StepNotice) -> TransactionCheckResult:
+        """Housing's check for a clerk to confirm: a blocking finding (a seizure, a seller who
+        is not the owner) refuses the case here in any mode; the others (a mortgage, an
+        advance notice, the contract) wait on the housing queue as the step's detail."""
+        checked = self.housing.check_transaction(StepInput(case_no=inp.case_no))
+        detail = step_details.checked(checked) or "无异常 nothing found"
+        self._tell(inp.case_no, inp.sms, _result(inp.view, StepName.TRANSACTION_CHECK, detail))
+        return checked
+
+    @activity.defn(name="tell_parties")
+    @invariants_are_final
+    def tell_parties(self, inp: StepNotice) -> None:
+        """A clerk's decision carried out: the parties' SMS and the case's view."""
+        self._tell(inp.case_no, inp.sms, inp.view)
 
     @activity.defn(name="register_and_notify")
     @invariants_are_final

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 from models.actor import Actor
 from models.case_view import ViewPlan
 from models.enums import Department
+from models.tax_adjustment import BillAdjustment
 
 
 class ClaimInput(BaseModel):
@@ -45,12 +46,19 @@ class DecisionInput(BaseModel):
     approve: bool
     reason: str | None = Field(default=None, max_length=500)
     legal_basis: str | None = Field(default=None, max_length=200)
+    adjustment: BillAdjustment | None = Field(
+        default=None, description="tax only: the bill as the clerk corrects it, with why"
+    )
     actor: Actor | None = None
 
     @model_validator(mode="after")
     def _refusal_says_why(self) -> DecisionInput:
         if not self.approve and not (self.reason and self.legal_basis):
             raise ValueError("reason and legal_basis: required to refuse")
+        if self.adjustment is not None and self.department != Department.TAX:
+            raise ValueError("adjustment: only the tax department adjusts a bill")
+        if self.department == Department.TAX and not self.approve:
+            raise ValueError("approve: tax confirms or adjusts the bill; it refuses no case")
         return self
 
 

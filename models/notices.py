@@ -20,6 +20,7 @@ from models.payloads import (
     ShipmentInput,
     SmsInput,
     StepInput,
+    TaxAssessment,
 )
 
 
@@ -59,6 +60,7 @@ class BillNotice(BaseModel):
     template: str = "pay_taxes"
     due: str  # the payment deadline as the applicant reads it
     view: ViewPlan | None = None
+    bill: TaxAssessment | None = None  # the bill a tax clerk confirmed or adjusted
 
 
 class DeliveryNotice(BaseModel):

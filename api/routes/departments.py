@@ -17,12 +17,13 @@ from pydantic import BaseModel, Field, model_validator
 
 from api.auth.fence import fence
 from api.deps import DatabaseDep, TemporalClientDep
-from api.errors import responses
+from api.errors import FieldError, responses
 from api.routes.cases import UPDATE_ANSWERS, CaseNo, case_handle, run_update
 from api.schemas import MaybeCleanText
 from models.actor import Actor, Role
 from models.decisions import ClaimInput, ClaimResult, DecisionInput, DecisionResult, ReleaseInput
 from models.enums import Department
+from models.tax_adjustment import BillAdjustment
 from workflows.ids import UPDATE_CLAIM, UPDATE_DECIDE, UPDATE_RELEASE
 
 router = APIRouter(tags=["departments"], responses=responses(401, 403, 422, 503))
@@ -64,6 +65,11 @@ class DecisionIn(BaseModel):
     reason: MaybeCleanText = Field(default=None, min_length=1, max_length=500)
     legal_basis: MaybeCleanText = Field(
         default=None, min_length=1, max_length=200, examples=["《不动产登记暂行条例》第二十二条"]
+    )
+    adjustment: BillAdjustment | None = Field(
+        default=None,
+        description="tax only: the lines the clerk corrects and why; omit to confirm the "
+        "computed bill",
     )
 
     @model_validator(mode="after")
@@ -135,7 +141,15 @@ async def decide(
     client: TemporalClientDep,
     actor: Annotated[Actor, fence(*CLERKS)],
 ) -> DecisionResult:
-    """The holder of the step decides: approve, or refuse with the reason and legal basis."""
+    """The holder of the step decides: approve, or refuse with the reason and legal basis;
+    the tax clerk confirms the computed bill, or adjusts it with a reason."""
+    if body.adjustment is not None and department != DecidingDepartment.TAX:
+        raise FieldError(("body", "adjustment"), "only the tax department adjusts a bill")
+    if department == DecidingDepartment.TAX and not body.approve:
+        raise FieldError(
+            ("body", "approve"),
+            "tax confirms or adjusts the bill (approve: true); it refuses no case",
+        )
     handle = await case_handle(db, client, case_no)
     result: DecisionResult = await run_update(
         handle,
@@ -145,6 +159,7 @@ async def decide(
             approve=body.approve,
             reason=body.reason,
             legal_basis=body.legal_basis,
+            adjustment=body.adjustment,
             actor=actor,
         ),
         DecisionIn,

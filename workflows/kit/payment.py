@@ -14,8 +14,9 @@ with workflow.unsafe.imports_passed_through():
     from models import step_details
     from models.actor import SYSTEM_ACTOR, Role, refusal
     from models.enums import Department, Stage, StepName, StepStatus
-    from models.notices import BillNotice, PaymentNotice
+    from models.notices import BillNotice, PaymentNotice, StepNotice
     from models.payloads import PaymentInput, PaymentRecordInput, PaymentResult, TaxAssessment
+    from models.tax_adjustment import AdjustBillInput
     from workflows.deadline_clock import Due
     from workflows.kit.flow import CaseFlow
     from workflows.kit.outcomes import any_of, require
@@ -159,6 +160,8 @@ class PaymentSteps(CaseFlow):
             return await self._call(
                 TaxActivities.assess_taxes, self._step_input(), "核税 tax assessment"
             )
+        if self._manual(Department.TAX):
+            return await self._assess_by_hand()
         due = self._clock.start("payment", workflow.now())
         return await self._call(
             CaseStepActivities.assess_and_bill,
@@ -168,6 +171,43 @@ class PaymentSteps(CaseFlow):
                 view=self._plan_done(StepName.TAX_ASSESSMENT, self._payment_waits(due)),
             ),
             "核税 tax assessment; tell each payer",
+        )
+
+    async def _assess_by_hand(self) -> TaxAssessment:
+        """The tax clerk confirms the computed bill or adjusts it with a reason; only then
+        are the payers billed, and the payment window starts."""
+        step = StepName.TAX_ASSESSMENT
+        computed = await self._call(
+            CaseStepActivities.assess_for_review,
+            StepNotice(case_no=self._inp.case_no, view=self._plan(lambda t: t.awaiting(step))),
+            "核税 tax assessment, for the tax clerk",
+        )
+        self._track.progress.tax_total = computed.total
+        self._track.step(step).detail = step_details.assessed(computed.total)
+        decided = await self._decision(Department.TAX)
+        bill = computed
+        if decided.adjustment is not None:
+            assert decided.actor is not None
+            bill = await self._call(
+                TaxActivities.adjust_bill,
+                AdjustBillInput(
+                    case_no=self._inp.case_no,
+                    adjustment=decided.adjustment,
+                    actor=decided.actor,
+                    at=workflow.now(),
+                ),
+                "核定调整 adjust the bill",
+            )
+        due = self._clock.start("payment", workflow.now())
+        return await self._call(
+            CaseStepActivities.bill_and_notify,
+            BillNotice(
+                case_no=self._inp.case_no,
+                due=self._fmt(due),
+                bill=bill,
+                view=self._plan_done(step, self._payment_waits(due)),
+            ),
+            "开单 bill each payer",
         )
 
     def _payment_waits(self, due: Due | None) -> Callable[[ProgressTracker], None]:

@@ -13,7 +13,7 @@ from domain.business_types import Department
 from domain.catalog import get_catalog
 from models.archive import Case
 from models.database import Database
-from models.payloads import StepInput
+from models.notices import ViewedStep
 from tests.activities import make_desk, store_case
 
 
@@ -43,10 +43,10 @@ def test_a_sale_needs_the_check_and_the_paid_taxes(demo_db: Database, tmp_path: 
     env = ActivityEnvironment()
     _send(demo_db, case.case_no, "tax", "taxes_paid")
     with pytest.raises(ApplicationError, match="transaction_check") as refused:
-        env.run(desk.registry.review_registration, StepInput(case_no=case.case_no))
+        env.run(desk.registry.review_registration, ViewedStep(case_no=case.case_no))
     assert refused.value.non_retryable
     _send(demo_db, case.case_no, "housing", "transaction_check")
-    env.run(desk.registry.review_registration, StepInput(case_no=case.case_no))
+    env.run(desk.registry.review_registration, ViewedStep(case_no=case.case_no))
 
 
 def test_a_type_without_housing_needs_only_the_paid_taxes(
@@ -62,6 +62,6 @@ def test_a_type_without_housing_needs_only_the_paid_taxes(
     _as_type(demo_db, case.case_no, no_housing)
     env = ActivityEnvironment()
     with pytest.raises(ApplicationError, match="taxes_paid"):
-        env.run(desk.registry.review_registration, StepInput(case_no=case.case_no))
+        env.run(desk.registry.review_registration, ViewedStep(case_no=case.case_no))
     _send(demo_db, case.case_no, "tax", "taxes_paid")
-    env.run(desk.registry.review_registration, StepInput(case_no=case.case_no))
+    env.run(desk.registry.review_registration, ViewedStep(case_no=case.case_no))

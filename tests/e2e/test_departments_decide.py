@@ -131,6 +131,20 @@ async def test_housing_confirms_tax_adjusts_the_bill_and_the_payers_pay_the_adju
         assert unknown.status_code == 422 and "window_tax" in unknown.text
         refused = await api.post(f"/cases/{case_no}/decisions/tax", json=HOUSING_REFUSAL)
         assert refused.status_code in (403, 422)
+        lacking = await api.post(
+            f"/cases/{case_no}/decisions/tax",
+            json={
+                "approve": True,
+                "adjustment": {
+                    "lines": [{"code": "certificate_fee", "payer": "buyer", "amount": "10.00"}],
+                    "reason": "加发证书",
+                },
+            },
+            headers=taxman,
+        )
+        assert lacking.status_code == 409 and "adjustment" in lacking.text, lacking.text
+        still = (await api.get(f"/cases/{case_no}")).json()
+        assert _step(still, "tax_assessment")["status"] == "waiting"  # nothing was decided
         adjusted = await api.post(
             f"/cases/{case_no}/decisions/tax",
             json={

@@ -28,7 +28,8 @@ def test_postgres_url_gets_the_installed_driver() -> None:
         ("DATABASE_URL", "mysql://x", "sqlite:// or postgresql://"),
         ("HALL_DIVISION", "4201", "HALL_DIVISION"),
         ("SMS_GATEWAY", "http", "SMS_HTTP_URL"),
-        ("MANUAL_DEPARTMENTS", "tax", "'tax' cannot decide by hand"),
+        ("MANUAL_DEPARTMENTS", "applicant", "'applicant' cannot decide by hand"),
+        ("WARN_SHARE", "1.5", "WARN_SHARE"),
         ("MANUAL_DEPARTMENTS", "registration:gift", "'registration:gift' names no business"),
     ],
 )

@@ -12,10 +12,11 @@ history.
 from __future__ import annotations
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities
+    from activities.tax import BILL_NOT_ADJUSTABLE, TaxActivities
     from models.actor import Actor, Role, refusal
     from models.case_view import ViewPlan
     from models.decisions import (
@@ -27,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
         ReleaseInput,
     )
     from models.enums import Department, StepName
+    from models.payloads import TaxAssessment
+    from models.tax_adjustment import AdjustBillInput
     from workflows.ids import UPDATE_CLAIM, UPDATE_DECIDE, UPDATE_RELEASE
     from workflows.kit.flow import CaseFlow
     from workflows.kit.outcomes import require
@@ -148,10 +151,17 @@ class DecisionSteps(CaseFlow):
     async def decide(self, inp: DecisionInput) -> DecisionResult:
         """Approve, or refuse with the reason and the legal basis; the step goes on at once."""
         assert inp.actor is not None
-        if inp.department in self._decisions:  # a second decision in the same task
+        if inp.department in self._decisions or inp.department in self._deciding:
+            # A second decision accepted in the same task as the first.
             raise ApplicationError(
                 "decision: the step is already decided", type="AlreadyDecided", non_retryable=True
             )
+        if inp.adjustment is not None:
+            self._deciding.add(inp.department)
+            try:
+                self._adjusted = await self._adjust(inp)
+            finally:
+                self._deciding.discard(inp.department)
         self._decisions[inp.department] = inp
         action = "approved" if inp.approve else "refused"
         reason = None if inp.approve else f"{inp.reason}（{inp.legal_basis}）"
@@ -169,8 +179,32 @@ class DecisionSteps(CaseFlow):
         if holder is None or holder.staff_id != inp.actor.staff_id:
             held = f"it is held by {_label(holder)}" if holder else "nobody holds it"
             raise ValueError(f"decision: claim the step first ({held})")
-        if inp.department in self._decisions:
+        if inp.department in self._decisions or inp.department in self._deciding:
             raise ValueError("decision: the step is already decided")
+
+    async def _adjust(self, inp: DecisionInput) -> TaxAssessment:
+        """Store the tax clerk's adjusted bill before the decision counts, so an adjustment
+        the stored bill cannot take (a fee line it lacks, no change at all) is refused to
+        the clerk at once and the step keeps waiting for a decision."""
+        assert inp.actor is not None and inp.adjustment is not None
+        try:
+            return await self._call(
+                TaxActivities.adjust_bill,
+                AdjustBillInput(
+                    case_no=self._inp.case_no,
+                    adjustment=inp.adjustment,
+                    actor=inp.actor,
+                    at=workflow.now(),
+                ),
+                "核定调整 adjust the bill",
+            )
+        except ActivityError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == BILL_NOT_ADJUSTABLE:
+                raise ApplicationError(
+                    f"adjustment: {cause.message}", type=BILL_NOT_ADJUSTABLE, non_retryable=True
+                ) from err
+            raise
 
     def _require_waiting(self, department: Department) -> None:
         if department not in DECIDING_ROLE:

@@ -106,6 +106,8 @@ class CaseFlow:
         # Claims and decisions of departments deciding by hand (workflows/kit/decisions.py).
         self._holders: dict[Department, Actor] = {}
         self._decisions: dict[Department, DecisionInput] = {}
+        self._deciding: set[Department] = set()  # a decision whose adjustment is being stored
+        self._adjusted: TaxAssessment | None = None  # the bill as the tax clerk adjusted it
         self._awaiting: Department | None = None
         # A lean flow's handover, stored when the case closes (see `_close`).
         self._handover_record: HandoverRecordInput | None = None

@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
     from models.enums import Department, Stage, StepName, StepStatus
     from models.notices import BillNotice, PaymentNotice, StepNotice
     from models.payloads import PaymentInput, PaymentRecordInput, PaymentResult, TaxAssessment
-    from models.tax_adjustment import AdjustBillInput
     from workflows.deadline_clock import Due
     from workflows.kit.flow import CaseFlow
     from workflows.kit.outcomes import any_of, require
@@ -184,20 +183,8 @@ class PaymentSteps(CaseFlow):
         )
         self._track.progress.tax_total = computed.total
         self._track.step(step).detail = step_details.assessed(computed.total)
-        decided = await self._decision(Department.TAX)
-        bill = computed
-        if decided.adjustment is not None:
-            assert decided.actor is not None
-            bill = await self._call(
-                TaxActivities.adjust_bill,
-                AdjustBillInput(
-                    case_no=self._inp.case_no,
-                    adjustment=decided.adjustment,
-                    actor=decided.actor,
-                    at=workflow.now(),
-                ),
-                "核定调整 adjust the bill",
-            )
+        await self._decision(Department.TAX)
+        bill = self._adjusted or computed  # the decision stored any adjustment
         due = self._clock.start("payment", workflow.now())
         return await self._call(
             CaseStepActivities.bill_and_notify,

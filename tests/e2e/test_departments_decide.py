@@ -24,6 +24,7 @@ from models.case_view import CaseView
 from models.database import Database
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
+from tests.replay.recording import record_history
 
 HOUSING_REFUSAL = {
     "approve": False,
@@ -191,6 +192,7 @@ async def test_housing_confirms_tax_adjusts_the_bill_and_the_payers_pay_the_adju
         assert (await api.post(f"/cases/{case_no}/handover", json={})).is_success
         done = await wait_for_stage(api, case_no, {"completed"})
 
+    await record_history(hall, case_no, "transfer_sale_housing_and_tax_by_hand")
     view = _view(hall, case_no)
     assert view.stage == "completed" and view.finished_at is not None
     assert view.progress["certificate_no"] == done["certificate_no"]
@@ -225,6 +227,7 @@ async def test_housing_refuses_in_writing_and_the_case_ends_before_anyone_is_bil
         )
         assert refused.status_code == 200, refused.text
         ended = await wait_for_stage(api, case_no, {"refused"})
+    await record_history(hall, case_no, "transfer_sale_housing_refuses")
     assert HOUSING_REFUSAL["reason"] in ended["reason"]
     assert "第四十一条" in ended["reason"]
     assert _step(ended, "tax_assessment")["status"] == "pending"

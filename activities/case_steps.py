@@ -23,6 +23,8 @@ from activities.outbox import Outbox
 from activities.registry import RegistryActivities
 from activities.tax import TaxActivities
 from models import step_details
+from models.actor import SYSTEM_ACTOR
+from models.audit import record_decision_once
 from models.case_view import ViewPlan, with_result, write_view
 from models.database import Database
 from models.enums import CollectionMethod, StepName
@@ -52,15 +54,23 @@ class CaseStepActivities:
     delivery: DeliveryActivities
     archive: ArchiveActivities
 
-    def _tell(self, case_no: str, messages: list[SmsInput], view: ViewPlan | None = None) -> None:
-        """Queue the step's messages and write the case's view in one transaction (after the
-        work's own), then send what is pending."""
-        if messages or view is not None:
+    def _tell(
+        self,
+        case_no: str,
+        messages: list[SmsInput],
+        view: ViewPlan | None = None,
+        automatic: str | None = None,
+    ) -> None:
+        """Queue the step's messages, write the case's view and keep an automatic approval
+        (by the system actor) in one transaction after the work's own; send what is pending."""
+        if messages or view is not None or automatic is not None:
             with self.db.session() as session:
                 for sms in messages:
                     self.outbox.queue(session, sms)
                 if view is not None:
                     write_view(session, view)
+                if automatic is not None:
+                    record_decision_once(session, case_no, SYSTEM_ACTOR, automatic)
         self.outbox.send_pending(self.db, case_no)
 
     @activity.defn(name="intake_case")
@@ -80,7 +90,8 @@ class CaseStepActivities:
         """Housing's transaction check; the parties learn it passed."""
         checked = self.housing.check_transaction(StepInput(case_no=inp.case_no))
         detail = step_details.checked(checked)
-        self._tell(inp.case_no, inp.sms, _result(inp.view, StepName.TRANSACTION_CHECK, detail))
+        view = _result(inp.view, StepName.TRANSACTION_CHECK, detail)
+        self._tell(inp.case_no, inp.sms, view, inp.automatic)
         return checked
 
     @activity.defn(name="record_payment_and_notify")
@@ -126,7 +137,7 @@ class CaseStepActivities:
             step_details.assessed(bill.total),
             tax_total=bill.total,
         )
-        self._tell(inp.case_no, messages, view)
+        self._tell(inp.case_no, messages, view, inp.automatic)
 
     @activity.defn(name="assess_for_review")
     @invariants_are_final
@@ -160,7 +171,7 @@ class CaseStepActivities:
     @invariants_are_final
     def register_and_notify(self, inp: StepNotice) -> RegistrationResult:
         """Review, record and print; tell the transferees the certificate is ready (a
-        cancellation prints nothing, so nobody is told to come for it)."""
+        cancellation prints nothing: its parties are told it is recorded instead)."""
         done = self.registry.register(StepInput(case_no=inp.case_no))
         numbers = step_details.registered(done)
         view = _result(
@@ -169,7 +180,8 @@ class CaseStepActivities:
             numbers or "登簿 recorded",
             certificate_no=numbers.split("、")[0] or None,
         )
-        self._tell(inp.case_no, inp.sms if done.certificate_no else [], view)
+        told = inp.sms if done.certificate_no else inp.unprinted
+        self._tell(inp.case_no, told, view, inp.automatic)
         return done
 
     @activity.defn(name="deliver")

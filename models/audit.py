@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from models.actor import Actor
 
@@ -75,3 +75,23 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def record_decision_once(session: Session, case_no: str, actor: Actor, department: str) -> bool:
+    """Keep a department's automatic approval of a case once (a retried step adds no row).
+
+    Returns:
+        True if the row was added now.
+    """
+    kept = session.exec(
+        select(CaseEvent.id).where(
+            CaseEvent.case_no == case_no,
+            CaseEvent.action == "approved",
+            CaseEvent.actor_id == actor.staff_id,
+            CaseEvent.subject == department,
+        )
+    ).first()
+    if kept is not None:
+        return False
+    record_event(session, case_no=case_no, actor=actor, action="approved", subject=department)
+    return True

@@ -30,6 +30,12 @@ class StepNotice(BaseModel):
     case_no: str
     sms: list[SmsInput] = []
     view: ViewPlan | None = None
+    # Sent instead of `sms` where the step prints nothing (a mortgage cancellation: the
+    # parties hear it is recorded, not that a certificate waits).
+    unprinted: list[SmsInput] = []
+    # The department whose step decides automatically here: the system actor's approval is
+    # kept in the audit with the step's messages.
+    automatic: str | None = None
 
 
 class ViewedStep(StepInput):
@@ -61,6 +67,7 @@ class BillNotice(BaseModel):
     due: str  # the payment deadline as the applicant reads it
     view: ViewPlan | None = None
     bill: TaxAssessment | None = None  # the bill a tax clerk confirmed or adjusted
+    automatic: str | None = None  # the department that approved the bill automatically
 
 
 class DeliveryNotice(BaseModel):

@@ -135,6 +135,8 @@ async def test_every_business_type_runs_to_its_register_entry(
             assert {"pay_taxes_lender", "certificate_ready"} <= told, told
         else:  # a cancellation prints nothing: nobody is asked to come for it
             assert "certificate_ready" not in told, told
+            if bt.registration_kind == "mortgage_cancellation":
+                assert "recorded" in told, told  # but they hear the lien is released
     liens = _liens(hall, scenario.unit)
     if scenario.old_lien is not None:
         old = next(lien for lien in liens if lien.reference == scenario.old_lien)

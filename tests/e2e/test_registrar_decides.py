@@ -121,6 +121,16 @@ async def test_the_registrar_claims_and_approves_then_the_case_records(
             select(CaseEvent.action, CaseEvent.actor_id).where(CaseEvent.case_no == case_no)
         ).all()
     assert ("claimed", "R-0401") in actions and ("approved", "R-0401") in actions
+    with hall.db.session() as session:
+        automatic = session.exec(
+            select(CaseEvent.subject).where(
+                CaseEvent.case_no == case_no,
+                CaseEvent.action == "approved",
+                CaseEvent.actor_id == "system",
+            )
+        ).all()
+    # Housing and tax decided automatically, as the named system actor, once each.
+    assert sorted(automatic) == ["housing", "tax"]
 
 
 async def test_a_refusal_in_writing_ends_the_case_and_a_supervisor_reassigns(

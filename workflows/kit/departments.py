@@ -104,6 +104,7 @@ class DepartmentSteps(CaseFlow):
                     case_no=self._inp.case_no,
                     sms=[self._notice("checked", "checked", {})],
                     view=self._plan_done(StepName.TRANSACTION_CHECK),
+                    automatic=Department.HOUSING.value,
                 ),
                 "房产交易核查 transaction check; tell the parties",
             )
@@ -169,11 +170,18 @@ class DepartmentSteps(CaseFlow):
                     )
             if self.LEAN:
                 ready = self._notice("certificate_ready", "certificate_ready", {}, self.READY_TO)
+                told = self._notice("recorded", "recorded", {})
                 recorded = await self._call(
                     CaseStepActivities.register_and_notify,
                     StepNotice(
                         case_no=self._inp.case_no,
                         sms=[ready],
+                        unprinted=[told],
+                        automatic=(
+                            None
+                            if self._manual(Department.REGISTRATION)
+                            else Department.REGISTRATION.value
+                        ),
                         view=self._plan_done(StepName.REGISTRATION, self._collection_begins),
                     ),
                     "审核、登簿、缮证 review, record, print; certificate ready",

@@ -168,6 +168,7 @@ class PaymentSteps(CaseFlow):
                 case_no=self._inp.case_no,
                 due=self._fmt(due),
                 view=self._plan_done(StepName.TAX_ASSESSMENT, self._payment_waits(due)),
+                automatic=self._track.step(StepName.TAX_ASSESSMENT).department.value,
             ),
             "核税 tax assessment; tell each payer",
         )

@@ -41,9 +41,10 @@ class ArchiveActivities:
         Returns:
             True if this call raised it, False if it was already recorded.
         """
+        view = getattr(inp, "view", None)  # a bare EscalationInput plans no view
         with self.db.session() as session:
-            if inp.view is not None:
-                write_view(session, inp.view)
+            if view is not None:
+                write_view(session, view)
             existing = session.exec(
                 select(Escalation).where(
                     Escalation.case_no == inp.case_no,

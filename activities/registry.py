@@ -377,9 +377,12 @@ class RegistryActivities:
                 f"登记审核未通过，缺少：{', '.join(sorted(missing))}。"
                 f" Registration review failed: missing {', '.join(sorted(missing))}.",
             )
-        if inp.view is not None:  # the case now waits for the registrar's decision
+        # The case now waits for the registrar's decision (a direct call may pass a bare
+        # StepInput, which plans no view).
+        view = getattr(inp, "view", None)
+        if view is not None:
             with self.db.session() as session:
-                write_view(session, inp.view)
+                write_view(session, view)
 
     @activity.defn(name="record_transfer")
     @invariants_are_final

@@ -124,9 +124,14 @@ async def test_sale_ends_with_certificate_and_buyer_in_register(
     assert actions == [
         *[("scan_uploaded", "test-clerk", "intake")] * len(CORE_MATERIALS),
         ("accepted", "test-clerk", "intake"),
+        ("approved", "system", "system"),  # housing's check, decided automatically
+        ("approved", "system", "system"),  # tax's bill
         ("payment_confirmed", "test-clerk", "tax"),
+        ("approved", "system", "system"),  # registration
         ("collection_chosen", "test-clerk", "intake"),
     ]
+    automatic = [e["subject"] for e in audit.json() if e["actor_id"] == "system"]
+    assert automatic == ["housing", "tax", "registration"]
     history = await hall.client.get_workflow_handle(case_workflow_id(case_no)).fetch_history()
     text = history.to_json()
     for personal in (LI_SI, ZHANG_SAN, "13800000002", "13800000001", "新华路", "李四", "张三"):

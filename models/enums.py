@@ -28,6 +28,8 @@ class Stage(StrEnum):
     REFUSED = "refused"
     LAPSED = "lapsed"
     FAILED = "failed"
+    AWAITING_SUPPLEMENT = "awaiting_supplement"
+    WITHDRAWN = "withdrawn"
 
 
 STAGE_LABELS: dict[Stage, tuple[str, str]] = {
@@ -44,9 +46,13 @@ STAGE_LABELS: dict[Stage, tuple[str, str]] = {
     Stage.REFUSED: ("不予办理", "refused"),
     Stage.LAPSED: ("逾期未缴税，已终止", "closed: the payment window lapsed"),
     Stage.FAILED: ("数据异常，已转人工处理", "stopped: broken data, handed to a supervisor"),
+    Stage.AWAITING_SUPPLEMENT: ("等待补正材料", "waiting for the applicant's missing papers"),
+    Stage.WITHDRAWN: ("申请人已撤回", "withdrawn by the applicant"),
 }
 
-TERMINAL_STAGES = frozenset({Stage.COMPLETED, Stage.REFUSED, Stage.LAPSED, Stage.FAILED})
+TERMINAL_STAGES = frozenset(
+    {Stage.COMPLETED, Stage.REFUSED, Stage.LAPSED, Stage.FAILED, Stage.WITHDRAWN}
+)
 
 
 class StepStatus(StrEnum):

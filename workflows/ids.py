@@ -45,6 +45,9 @@ UPDATE_REBASE_CALENDAR = "rebase_calendar"
 UPDATE_CLAIM = "claim"
 UPDATE_RELEASE = "release"
 UPDATE_DECIDE = "decide"
+UPDATE_REQUEST_SUPPLEMENT = "request_supplement"  # a department returns the case (补正)
+UPDATE_SUPPLEMENT = "supplement_received"  # a paper the applicant brought in
+UPDATE_WITHDRAW = "withdraw"  # the applicant withdraws (撤回)
 
 
 def case_workflow_id(case_no: str) -> str:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # The share of each department step's working time after which the clerk holding it is
     # warned (the queue's flag); the deadline itself escalates to the supervisors.
     WARN_SHARE: float = Field(default=0.75, gt=0, lt=1)
+    # Working days an applicant has to bring in the papers a department asked for (补正);
+    # the case's clock stands still meanwhile, and the case lapses if they do not come.
+    SUPPLEMENT_DAYS: int = Field(default=15, ge=1, le=60)
 
     @field_validator("MANUAL_DEPARTMENTS")
     @classmethod

@@ -12,7 +12,7 @@ pass-through like `workflows.progress`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.calendar import (
     CalendarNotCovered,
@@ -43,6 +43,22 @@ class DeadlineClock:
         self._hours = hours
         self._days = deadlines
         self._starts: dict[str, datetime] = {}
+        # Supplements (补正): the clock stands still while the applicant brings papers in;
+        # each closed pause's working time is added to every deadline started before it.
+        self._pauses: list[tuple[datetime, datetime]] = []
+        self.paused_since: datetime | None = None
+
+    def pause(self, now: datetime) -> None:
+        """Stop the clock (a department asked for papers); waiting deadlines set no timer."""
+        self.paused_since = now
+        self.version += 1
+
+    def resume(self, now: datetime) -> None:
+        """Start the clock again; the pause's working time moves every started deadline."""
+        if self.paused_since is not None:
+            self._pauses.append((self.paused_since, now))
+        self.paused_since = None
+        self.version += 1
 
     def start(self, key: str, now: datetime) -> Due | None:
         """Start (or restart) deadline `key` at `now`; its due moment, None if unknown."""
@@ -60,14 +76,19 @@ class DeadlineClock:
         Working time, not wall time: a step started on Friday afternoon is not warned over
         the weekend. None where the deadline is unknown.
         """
-        start, due = self._starts.get(key), self.due(key)
+        days, start = self._days.get(key), self._starts.get(key)
+        due = None if days is None or start is None else self._due_from(start, days)
         if start is None or due is None:
             return None
         try:
             spent = working_time_between(self.calendar, self._hours, start, due.at) * share
-            return add_working_hours(self.calendar, self._hours, start, spent)
+            warned = Due(
+                at=add_working_hours(self.calendar, self._hours, start, spent), provisional=False
+            )
         except CalendarNotCovered:
             return None
+        shifted = self._shifted(start, warned)
+        return None if shifted is None else shifted.at
 
     def due(self, key: str) -> Due | None:
         """Deadline `key` from its start on the current calendar.
@@ -78,7 +99,27 @@ class DeadlineClock:
         days, start = self._days.get(key), self._starts.get(key)
         if days is None or start is None:
             return None
-        return self._due_from(start, days)
+        due = self._due_from(start, days)
+        return None if due is None else self._shifted(start, due)
+
+    def _shifted(self, start: datetime, due: Due) -> Due | None:
+        """`due` moved by the working time of every closed pause after `start`."""
+        try:
+            paused = sum(
+                (
+                    working_time_between(self.calendar, self._hours, max(begun, start), ended)
+                    for begun, ended in self._pauses
+                    if ended > start
+                ),
+                timedelta(),
+            )
+            if not paused:
+                return due
+            at = add_working_hours(self.calendar, self._hours, due.at, paused)
+        except CalendarNotCovered:
+            return None
+        local_start = start.astimezone(self._hours.zone).date()
+        return Due(at=at, provisional=self.calendar.provisional_between(local_start, at.date()))
 
     def _due_from(self, start: datetime, days: int) -> Due | None:
         try:

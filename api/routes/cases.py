@@ -124,6 +124,7 @@ async def create_case(
             settings.TIMEZONE,
             manual=settings.manual_departments(case.business_type),
             warn_share=settings.WARN_SHARE,
+            supplement_days=settings.SUPPLEMENT_DAYS,
         )
     except WorkflowAlreadyStartedError:
         # A repeat of a request whose case has already finished: the case is the answer.

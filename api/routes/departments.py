@@ -10,21 +10,24 @@ department a clerk may act for is the validator's rule.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
 from api.auth.fence import fence
-from api.deps import DatabaseDep, TemporalClientDep
+from api.deps import CatalogDep, DatabaseDep, TemporalClientDep
 from api.errors import FieldError, responses
 from api.routes.cases import UPDATE_ANSWERS, CaseNo, case_handle, run_update
 from api.schemas import MaybeCleanText
+from domain.materials import Material
+from domain.prereview import MISSING, MaterialIssue
 from models.actor import Actor, Role
 from models.decisions import ClaimInput, ClaimResult, DecisionInput, DecisionResult, ReleaseInput
 from models.enums import Department
+from models.supplement import SupplementRequest, SupplementState
 from models.tax_adjustment import BillAdjustment
-from workflows.ids import UPDATE_CLAIM, UPDATE_DECIDE, UPDATE_RELEASE
+from workflows.ids import UPDATE_CLAIM, UPDATE_DECIDE, UPDATE_RELEASE, UPDATE_REQUEST_SUPPLEMENT
 
 router = APIRouter(tags=["departments"], responses=responses(401, 403, 422, 503))
 
@@ -166,3 +169,70 @@ async def decide(
         DecisionResult,
     )
     return result
+
+
+class PaperProblem(BaseModel):
+    """One paper the clerk asks for: missing, or handed in but faulty (with what is wrong)."""
+
+    material: str = Field(min_length=1, max_length=64, examples=["sales_contract"])
+    problem: Literal["missing", "faulty"]
+    note: MaybeCleanText = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _faulty_says_how(self) -> PaperProblem:
+        if self.problem == "faulty" and not self.note:
+            raise ValueError("note: say what is wrong with a faulty paper")
+        return self
+
+
+class SupplementIn(BaseModel):
+    """Everything the case lacks, at once (一次性告知): one notice, not one paper at a time."""
+
+    items: list[PaperProblem] = Field(min_length=1, max_length=30)
+
+
+@router.post(
+    "/cases/{case_no}/supplements/{department}",
+    response_model=SupplementState,
+    responses=UPDATE_ANSWERS,
+)
+async def request_supplement(
+    department: DecidingDepartment,
+    case_no: CaseNo,
+    body: SupplementIn,
+    db: DatabaseDep,
+    client: TemporalClientDep,
+    catalog: CatalogDep,
+    actor: Annotated[Actor, fence(*CLERKS)],
+) -> SupplementState:
+    """The holder of the step returns the case for papers (补正): the applicant is told the
+    whole list by SMS, and the case's clock stands still until they are in."""
+    codes = [item.material for item in body.items]
+    if len(set(codes)) != len(codes):
+        raise FieldError(("body", "items"), "each material once")
+    known = set(catalog.materials)
+    for index, code in enumerate(codes):
+        if code not in known:
+            raise FieldError(("body", "items", index, "material"), f"unknown material {code!r}")
+    items = [_issue(catalog.material(item.material), item) for item in body.items]
+    handle = await case_handle(db, client, case_no)
+    result: SupplementState = await run_update(
+        handle,
+        UPDATE_REQUEST_SUPPLEMENT,
+        SupplementRequest(department=Department(department.value), items=items, actor=actor),
+        SupplementIn,
+        SupplementState,
+    )
+    return result
+
+
+def _issue(material: Material, item: PaperProblem) -> MaterialIssue:
+    """The pre-review notice's item for one paper asked for."""
+    faulty = item.problem == "faulty"
+    return MaterialIssue(
+        code=material.code,
+        name_zh=material.name_zh,
+        name_en=material.name_en,
+        reason=f"faulty: {item.note}" if faulty else MISSING,
+        note_zh=item.note,
+    )

@@ -385,12 +385,14 @@ async def start_workflow(
     *,
     manual: frozenset[str] = frozenset(),
     warn_share: float | None = None,
+    supplement_days: int | None = None,
 ) -> None:
     """Start the workflow of the case's flow; a second call for the case attaches to it.
 
     `manual`: the departments whose clerks decide by hand in this hall (configuration);
     the case keeps those that take part in it. `warn_share`: when each department step's
-    clerk is warned, as a share of its working time (configuration).
+    clerk is warned, as a share of its working time; `supplement_days`: the working days an
+    applicant has to bring in papers a department asked for (configuration).
     """
     bt = catalog.business_type(case.business_type)
     accepted_day = case.accepted_at.astimezone(ZoneInfo(tz)).date()
@@ -402,7 +404,9 @@ async def start_workflow(
         calendar=calendar_for(accepted_day),
         office_hours=load_office_hours(),
         # The hall's limits per step, and the law's for the whole case.
-        deadlines={str(k): v for k, v in bt.deadlines.items()} | {"legal": STATUTORY_LIMIT_DAYS},
+        deadlines={str(k): v for k, v in bt.deadlines.items()}
+        | {"legal": STATUTORY_LIMIT_DAYS}
+        | ({"supplement": supplement_days} if supplement_days else {}),
         departments=sorted(d.value for d in bt.departments),
         billed=bt.billed,
         manual=sorted(d for d in manual if bt.takes_part(Department(d))),

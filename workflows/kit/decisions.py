@@ -54,13 +54,26 @@ class DecisionSteps(CaseFlow):
     """The `claim`, `release` and `decide` updates, and the wait for a decision."""
 
     async def _decision(self, department: Department) -> DecisionInput:
-        """Wait for the department's decision on its step (its deadline keeps running)."""
-        self._awaiting = department
-        self._track.awaiting(STEP_OF[department])
-        await workflow.wait_condition(lambda: department in self._decisions)
+        """Wait for the department's decision on its step (its deadline keeps running). A
+        clerk may return the case for papers first (补正, kit/supplement.py): the step waits
+        for the applicant with its clock paused, then for the clerk's decision again."""
+        while True:
+            self._awaiting = department
+            self._track.awaiting(STEP_OF[department])
+            await workflow.wait_condition(
+                lambda: department in self._decisions or self._asked is not None
+            )
+            if department in self._decisions:
+                break
+            self._awaiting = None
+            await self._supplement(department)
         self._awaiting = None
         self._track.resumed(STEP_OF[department])
         return self._decisions[department]
+
+    async def _supplement(self, department: Department) -> None:
+        """Wait for the papers the department asked for (flows with SupplementSteps)."""
+        raise NotImplementedError(f"{type(self).__name__} takes no supplements")
 
     async def _audit(
         self,

@@ -44,10 +44,12 @@ with workflow.unsafe.imports_passed_through():
         StepInput,
         TaxAssessment,
     )
+    from models.supplement import SupplementRequest, WithdrawalInput
     from workflows.deadline_clock import DeadlineClock, Due
     from workflows.kit.outcomes import (
         RETRY,
         STEP_TIMEOUT,
+        CaseClosed,
         CaseFailed,
         CaseRefused,
         any_of,
@@ -109,6 +111,12 @@ class CaseFlow:
         self._deciding: set[Department] = set()  # a decision whose adjustment is being stored
         self._adjusted: TaxAssessment | None = None  # the bill as the tax clerk adjusted it
         self._awaiting: Department | None = None
+        # A department's request for papers and the materials still outstanding (补正), and
+        # the applicant's withdrawal (撤回): workflows/kit/supplement.py, withdrawal.py.
+        self._asked: SupplementRequest | None = None
+        self._outstanding: dict[str, str | None] = {}  # material -> sha256 once brought in
+        self._withdrawal: WithdrawalInput | None = None
+        self._supplements: list[SupplementRequest] = []  # requests met, in order
         # A lean flow's handover, stored when the case closes (see `_close`).
         self._handover_record: HandoverRecordInput | None = None
         self._clock = DeadlineClock(inp.calendar, inp.office_hours, inp.deadlines)
@@ -130,12 +138,20 @@ class CaseFlow:
         self._calendar_attributes = self._patched("calendar-rebase")
         self._publish()
         try:
-            await steps()
+            # Patch "withdrawal": the steps run as a task that a withdrawal stops. Deprecate
+            # once no case started before 2026-11-28 is open.
+            if self.LEAN and workflow.patched("withdrawal"):
+                await self._steps_until_withdrawn(steps)
+            else:
+                await steps()
         except CaseRefused as refused:
             told = self._notice("refused", "refused", {"reason": refused.reason})
             if not self.LEAN:
                 await self._call(NotifyActivities.send_sms, told, "短信 SMS refused")
             await self._close(Stage.REFUSED, refused.reason, told)
+        except CaseClosed as closed:
+            told = self._notice(closed.template, closed.template, {"reason": closed.reason})
+            await self._close(closed.stage, closed.reason, told)
         except CaseFailed as failure:
             await self._fail(failure)
         except ActivityError as err:
@@ -144,6 +160,31 @@ class CaseFlow:
                 raise
             await self._fail(broken)
         return await self._finish()
+
+    async def _steps_until_withdrawn(self, steps: Callable[[], Awaitable[None]]) -> None:
+        """Run the steps; if the applicant withdraws (kit/withdrawal.py), stop them where
+        they wait and end the case as withdrawn."""
+        task = asyncio.ensure_future(steps())
+        withdrawn = asyncio.ensure_future(
+            workflow.wait_condition(lambda: self._withdrawal is not None)
+        )
+        await workflow.wait([task, withdrawn], return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            withdrawn.cancel()
+            await task  # its refusal, lapse or failure ends the case as before
+            return
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        assert self._withdrawal is not None
+        reason = self._withdrawal.reason
+        raise CaseClosed(
+            Stage.WITHDRAWN,
+            f"申请人撤回：{reason} / withdrawn by the applicant: {reason}",
+            "withdrawn",
+        )
 
     # --- the query and the update every flow answers ---------------------------------------
 
@@ -218,7 +259,8 @@ class CaseFlow:
             version = self._clock.version
             changed = asyncio.ensure_future(workflow.wait_condition(self._calendar_moved(version)))
             waits: list[asyncio.Future[Any]] = [task, changed]
-            due = self._clock.due(deadline_key)
+            # While the applicant supplements papers the clock stands still: no timer.
+            due = None if self._clock.paused_since else self._clock.due(deadline_key)
             if due is not None:
                 waits.append(
                     asyncio.ensure_future(

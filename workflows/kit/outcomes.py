@@ -11,7 +11,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.errors import INVARIANT_BROKEN, NON_RETRYABLE
-    from models.enums import StepName
+    from models.enums import Stage, StepName
 
 # Technical faults (database busy, gateway down) are retried without limit: a case must
 # never be lost to an outage. Business refusals are non-retryable and end the case.
@@ -33,6 +33,17 @@ class CaseRefused(Exception):
         super().__init__(reason)
         self.step = step
         self.reason = reason
+
+
+class CaseClosed(Exception):
+    """Internal: the case ends early in `stage` (a lapse, a withdrawal), the parties told by
+    SMS `template` with the reason."""
+
+    def __init__(self, stage: Stage, reason: str, template: str) -> None:
+        super().__init__(reason)
+        self.stage = stage
+        self.reason = reason
+        self.template = template
 
 
 class CaseFailed(Exception):

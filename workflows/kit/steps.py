@@ -10,17 +10,19 @@ with workflow.unsafe.imports_passed_through():
     from models.enums import Stage, StepName
     from models.payloads import CaseInput
     from workflows.kit.collection import CollectionSteps
-    from workflows.kit.decisions import DecisionSteps
     from workflows.kit.departments import DepartmentSteps
     from workflows.kit.payment import PaymentSteps
+    from workflows.kit.supplement import SupplementSteps
+    from workflows.kit.withdrawal import WithdrawalSteps
 
 
-class KitSteps(DepartmentSteps, PaymentSteps, CollectionSteps, DecisionSteps):
+class KitSteps(DepartmentSteps, PaymentSteps, CollectionSteps, SupplementSteps, WithdrawalSteps):
     """The base of the catalog's flows (workflows/flows): steps, updates and the query.
 
     Flows built on it are lean (`CaseFlow.LEAN`): one activity per step with the SMS it
     causes, search attributes upserted only on change, no patch markers; departments
-    in manual mode wait for a clerk's claim and decision (DecisionSteps).
+    in manual mode wait for a clerk's claim and decision (DecisionSteps), and may return
+    the case for papers (SupplementSteps).
     """
 
     LEAN: ClassVar[bool] = True

@@ -9,6 +9,7 @@ the client is still sending. `Connection: close` makes the server stop reading t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from fastapi import HTTPException
@@ -39,7 +40,11 @@ class BodyTooLarge(HTTPException):
 
 
 class BodySizeLimit:
-    """Limit each request's body: `limits` by exact path, `default` everywhere else."""
+    """Limit each request's body: `limits` by path, `default` everywhere else.
+
+    A path may name parameters as the routes do (`/cases/{case_no}/documents`): each one
+    stands for a single segment, so an upload route under a case gets its own limit.
+    """
 
     def __init__(
         self,
@@ -50,13 +55,14 @@ class BodySizeLimit:
     ) -> None:
         self.app = app
         self.default = default
-        self.limits = dict(limits or {})
+        self.limits = {p: n for p, n in (limits or {}).items() if "{" not in p}
+        self.patterns = [(_pattern(p), n) for p, n in (limits or {}).items() if "{" in p]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limits.get(scope["path"].rstrip("/") or "/", self.default)
+        limit = self._limit(scope["path"].rstrip("/") or "/")
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             await _refuse(BodyTooLarge(limit), scope, receive, send)
@@ -86,6 +92,17 @@ class BodySizeLimit:
             if started:
                 raise
             await _refuse(err, scope, receive, send)
+
+    def _limit(self, path: str) -> int:
+        if path in self.limits:
+            return self.limits[path]
+        return next((n for pattern, n in self.patterns if pattern.fullmatch(path)), self.default)
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    """`/cases/{case_no}/documents` as a regex whose parameters match one path segment."""
+    parts = re.split(r"\{\w+\}", path)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts))
 
 
 async def _refuse(err: BodyTooLarge, scope: Scope, receive: Receive, send: Send) -> None:

@@ -11,6 +11,7 @@ calling the separate activities its histories recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from temporalio import activity
 
@@ -20,6 +21,7 @@ from activities.errors import invariants_are_final
 from activities.housing import HousingActivities
 from activities.intake import IntakeActivities
 from activities.outbox import Outbox
+from activities.refunds import RefundDue, record_refunds_due, refund_messages
 from activities.registry import RegistryActivities
 from activities.tax import TaxActivities
 from models import step_details
@@ -225,13 +227,25 @@ class CaseStepActivities:
 
     @activity.defn(name="close_and_notify")
     @invariants_are_final
-    def close_and_notify(self, inp: CloseNotice) -> None:
+    def close_and_notify(self, inp: CloseNotice) -> list[RefundDue]:
         """Store the handover that completed the case, close it (its hold released), tell the
-        parties why if it did not complete."""
+        parties why if it did not complete.
+
+        A paid case that ends unregistered (refused, withdrawn, failed) owes each payer what
+        they paid: the refunds are recorded once, each payer is told theirs, and they are
+        the result, so the workflow's history shows them. A retry records and sends nothing
+        twice and answers the same list.
+        """
         if inp.handover is not None:
             self.delivery.record_handover(inp.handover)
         self.archive.close_case(inp.close)
-        self._tell(inp.close.case_no, inp.sms, inp.view)
+        close = inp.close
+        with self.db.session() as session:
+            refunds = record_refunds_due(
+                session, close.case_no, close.outcome, close.reason, datetime.now(UTC)
+            )
+        self._tell(close.case_no, [*inp.sms, *refund_messages(close.case_no, refunds)], inp.view)
+        return refunds
 
 
 def _result(

@@ -12,7 +12,7 @@ from temporalio.client import Client
 from api import errors, hold_errors
 from api.auth.gate import AuthGate
 from api.body_limit import JSON_BODY_LIMIT, BodySizeLimit
-from api.routes import cases, departments, documents, health, scans, tasks
+from api.routes import cases, departments, documents, health, refunds, scans, tasks
 from config import Settings, get_settings
 from domain.calendar.office_hours import load_office_hours, require_zone
 from integrations.blobs import BlobStore
@@ -59,12 +59,13 @@ def create_app(
     app.state.settings = settings
     errors.install(app)
     hold_errors.install(app)  # 409 naming the case that holds the unit
+    refunds.install(app)  # 404 of an unknown refund, 409 naming who marked it refunded
     app.add_middleware(
         BodySizeLimit,
         default=JSON_BODY_LIMIT,
         limits={"/scans": scans.MAX_UPLOAD_BYTES, documents.UPLOAD_PATH: scans.MAX_UPLOAD_BYTES},
     )
-    for module in (cases, departments, tasks, scans, documents, health):
+    for module in (cases, departments, tasks, refunds, scans, documents, health):
         app.include_router(module.router)
     _include_domain_routers(app)
     # Added last, so it runs first: no body is read for a caller without a valid token.

@@ -16,6 +16,7 @@ from models.audit import CaseEvent
 from models.case_view import CaseView
 from models.collection import Collection, DeliveryAddress
 from models.holds import PropertyHold
+from models.refund import Refund
 from models.register import (
     Certificate,
     Counter,
@@ -46,6 +47,7 @@ __all__ = [
     "Party",
     "Property",
     "PropertyHold",
+    "Refund",
     "Shipment",
     "SmsMessage",
     "TaxBillRecord",

@@ -7,6 +7,9 @@ One route per department (`/departments/housing/tasks`, …) rather than one wit
 parameter, so the route's own fence says who reads it — that department's clerks and the
 supervisors — and the gate refuses a clerk of another department (403 naming the roles
 admitted) before anything runs, as for every other route (tests/api/test_route_fence.py).
+
+The tax queue also lists the refunds still owed (models/refund.py): the money of a paid case
+that ended unregistered waits there, as a task does, until a tax clerk pays it back.
 """
 
 # No `from __future__ import annotations`: each queue's route is a closure whose fence is a
@@ -14,6 +17,7 @@ admitted) before anything runs, as for every other route (tests/api/test_route_f
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -23,10 +27,12 @@ from api.auth.fence import fence
 from api.deps import DatabaseDep
 from api.errors import responses
 from api.routes.departments import ROLE_OF, DecidingDepartment
-from api.services.read_side import task_page
+from api.services.read_side import due_refunds, task_page
+from domain.tax import Payer
 from models.actor import Actor, Role
 from models.case_view import CaseView
 from models.enums import Department, Stage, StepName, StepStatus
+from models.refund import Refund
 
 router = APIRouter(tags=["departments"], responses=responses(401, 403, 422))
 
@@ -74,6 +80,17 @@ class Task(BaseModel):
     completion_due_at: datetime | None = Field(description="the completion promised at intake")
 
 
+class RefundTask(BaseModel):
+    """A refund the tax department owes a payer of a case that ended unregistered."""
+
+    case_no: str
+    refund_id: int = Field(description="marked done at POST /cases/{case_no}/refunds/{id}/done")
+    payer: Payer
+    amount: Decimal
+    legal_basis: str
+    due_since: datetime
+
+
 class TaskPage(BaseModel):
     """One page of a department's queue."""
 
@@ -82,6 +99,14 @@ class TaskPage(BaseModel):
     limit: int
     offset: int
     tasks: list[Task] = Field(description="nearest deadline first; tasks without one last")
+    refunds_total: int = Field(
+        default=0, description="tax only: refunds still owed, on every page (none elsewhere)"
+    )
+    refunds_due: list[RefundTask] = Field(
+        default=[],
+        description="tax only: refunds still owed, the oldest first, paged by the same limit "
+        "and offset (the filters apply to tasks only); empty for the other departments",
+    )
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -114,6 +139,18 @@ def task_of(row: CaseView, now: datetime) -> Task:
     )
 
 
+def refund_task_of(row: Refund) -> RefundTask:
+    assert row.id is not None, "a stored refund has its id"
+    return RefundTask(
+        case_no=row.case_no,
+        refund_id=row.id,
+        payer=Payer(row.payer),
+        amount=row.amount,
+        legal_basis=row.legal_basis,
+        due_since=_aware(row.due_since) or row.due_since,
+    )
+
+
 QueueRoute = Callable[..., Awaitable[TaskPage]]
 
 
@@ -140,18 +177,29 @@ def _queue(department: DecidingDepartment) -> QueueRoute:
             warned=warned,
             now=now,
         )
+        refunds_total = 0
+        refunds: list[Refund] = []  # the other departments owe no refunds
+        if department is DecidingDepartment.TAX:
+            refunds_total, refunds = await asyncio.to_thread(due_refunds, db, limit, offset)
         return TaskPage(
             department=department,
             total=total,
             limit=limit,
             offset=offset,
             tasks=[task_of(row, now) for row in rows],
+            refunds_total=refunds_total,
+            refunds_due=[refund_task_of(row) for row in refunds],
         )
 
     read_queue.__doc__ = (
         f"The {department.value} department's open cases, nearest deadline first "
         "(none last), then the oldest step; paged. Its clerks and the supervisors read it."
     )
+    if department is DecidingDepartment.TAX:
+        read_queue.__doc__ += (
+            " Beside them, the refunds still owed to the payers of paid cases that ended "
+            "unregistered, the oldest first, until a tax clerk marks each refunded."
+        )
     return read_queue
 
 

@@ -17,6 +17,7 @@ from models.case_view import CaseView, read_view
 from models.database import Database
 from models.enums import Department
 from models.payloads import CaseProgress
+from models.refund import Refund, RefundStatus
 
 
 def warning_clause(now: datetime) -> ColumnElement[bool]:
@@ -68,6 +69,25 @@ def _queue_order() -> tuple[Any, ...]:
     # `x IS NULL` is false (0) before true (1) on both backends: NULLs last, portably.
     due, started = col(CaseView.due_at), col(CaseView.started_at)
     return (due.is_(None), due, started.is_(None), started, col(CaseView.case_no))
+
+
+def due_refunds(db: Database, limit: int, offset: int) -> tuple[int, list[Refund]]:
+    """One page of the refunds the tax department still owes, the oldest first.
+
+    They wait on the tax queue beside its cases until a clerk marks them refunded; paged by
+    the queue's own limit and offset, so the pages that walk the cases walk these too.
+    """
+    due = col(Refund.status) == RefundStatus.DUE.value
+    with db.session() as session:
+        total = session.exec(select(func.count()).select_from(Refund).where(due)).one()
+        rows = session.exec(
+            select(Refund)
+            .where(due)
+            .order_by(col(Refund.due_since), col(Refund.id))
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return int(total), list(rows)
 
 
 def stored_progress(db: Database, case_no: str) -> CaseProgress | None:

@@ -41,6 +41,9 @@ class SupplementSteps(DecisionSteps):
         assert inp.actor is not None
         self._asked = inp
         self._outstanding = {item.code: None for item in inp.items}
+        # The case waits for the applicant from this moment: a paper stored at once is
+        # handed in (the wait itself begins when the step's coroutine next runs).
+        self._track.enter(Stage.AWAITING_SUPPLEMENT, Department.APPLICANT)
         codes = "、".join(self._outstanding)
         reasons = "；".join(f"{item.code}: {item.reason}" for item in inp.items)
         await self._audit(inp.actor, "supplement_requested", codes, reasons)

@@ -73,7 +73,7 @@ async def read_refunds(case_no: CaseNo, db: DatabaseDep) -> list[RefundOut]:
 @router.post(
     "/{case_no}/refunds/{refund_id}/done",
     response_model=RefundOut,
-    responses=responses(404, 409),
+    responses=responses(400, 404, 409, 413),
 )
 async def refund_done(
     case_no: CaseNo,

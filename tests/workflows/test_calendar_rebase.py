@@ -29,10 +29,12 @@ from domain.calendar import (
 )
 from domain.catalog import get_catalog
 from models.actor import SYSTEM_ACTOR
+from models.case_view import CaseView
 from models.enums import Stage, StepName
 from models.payloads import CalendarUpdateInput, CalendarUpdateResult, CaseProgress
 from tests.workflows.test_timers import (
     TimeskipHall,
+    eventually,
     outbox,
     progress,
     reach_stage,
@@ -161,6 +163,12 @@ async def test_provisional_deadlines_move_when_the_official_year_is_handed_in(
 
     rebased = await progress(handle)
     assert rebased.payment_due_at == expected and not rebased.payment_due_provisional
+    # The read side (what the queues sort by, and GET /cases with no worker) moved too.
+    stored = await eventually(
+        lambda: asyncio.to_thread(_stored_payment_due, ts_hall, rebased.case_no),
+        "the read side's moved deadline",
+    )
+    assert stored == expected
     assert not rebased.completion_due_provisional
     assert rebased.calendar_updates[-1] == "test notice"
     moved_sms = await outbox(ts_hall, "payment_due_changed", 2)
@@ -218,3 +226,12 @@ async def test_a_table_that_contradicts_official_days_is_refused(
     assert due is not None
     await skip_to(ts_hall.env, due + timedelta(minutes=1))
     assert (await handle.result()).stage == Stage.LAPSED
+
+
+def _stored_payment_due(ts: TimeskipHall, case_no: str) -> datetime | None:
+    """The payment deadline as the read side shows it, once it shows the moved one."""
+    with ts.db.session() as session:
+        row = session.get(CaseView, case_no)
+        if row is None or not row.progress.get("calendar_updates"):
+            return None
+    return CaseProgress.model_validate(row.progress).payment_due_at

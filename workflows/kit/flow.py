@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from models.case_view import ViewPlan
     from models.decisions import DecisionInput
     from models.enums import Department, SearchAttr, Stage, StepName, StepStatus
-    from models.notices import CloseNotice, EscalationNotice
+    from models.notices import CloseNotice, EscalationNotice, StepNotice
     from models.payloads import (
         CalendarUpdateInput,
         CalendarUpdateResult,
@@ -227,6 +227,14 @@ class CaseFlow:
         if payment_moved and waiting and self._tax is not None:
             await self._tell_payers(
                 "payment_due_changed", self._clock.due("payment"), f"_{self._clock.version}"
+            )
+        # Patch "rebase-view": the read side shows the moved deadlines at once (queues sort
+        # by them). Deprecate once no case started before 2026-11-28 is open.
+        if moved and self.LEAN and workflow.patched("rebase-view"):
+            await self._call(
+                CaseStepActivities.tell_parties,
+                StepNotice(case_no=self._inp.case_no, view=self._plan()),
+                "日历更新 the case's view",
             )
         return CalendarUpdateResult(
             moved=moved, provisional_years=sorted(self._clock.calendar.provisional_years)

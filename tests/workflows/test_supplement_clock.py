@@ -17,13 +17,12 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import add_working_hours, load_office_hours, working_time_between
-from domain.catalog import get_catalog
 from domain.prereview import MaterialIssue
 from models.actor import Actor, Role
 from models.database import Database
 from models.enums import Department, Stage, StepName
 from models.holds import PropertyHold
-from models.payloads import CaseInput, CaseProgress
+from models.payloads import CaseProgress
 from models.supplement import SupplementReceived, SupplementRequest, SupplementState
 from tests.actors import INTAKE_CLERK
 from tests.conftest import make_hall
@@ -39,16 +38,14 @@ from tests.workflows.test_timers import (
     progress,
     reach_stage,
     skip_to,
+    start_case,
     step,
-    store_sale,
 )
 from workflows.ids import (
-    TRANSFER_SALE_WORKFLOW,
     UPDATE_CLAIM,
     UPDATE_DECIDE,
     UPDATE_REQUEST_SUPPLEMENT,
     UPDATE_SUPPLEMENT,
-    case_workflow_id,
 )
 
 pytestmark = pytest.mark.timeskip
@@ -65,32 +62,6 @@ CONTRACT = MaterialIssue(
 @pytest.fixture
 def ts_hall(timeskip_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path) -> TimeskipHall:
     return TimeskipHall(env=timeskip_env, hall=make_hall(timeskip_env.client, demo_db, tmp_path))
-
-
-async def _start(ts: TimeskipHall, supplement_days: int) -> tuple[str, WorkflowHandle[Any, Any]]:
-    h = ts.hall
-    case = await store_sale(h)
-    bt = get_catalog().business_type(case.business_type)
-    now = await ts.env.get_current_time()
-    inp = CaseInput(
-        case_no=case.case_no,
-        business_type=case.business_type,
-        hall=case.hall,
-        accepted_at=now,
-        calendar=_synthetic_calendar(now),
-        office_hours=load_office_hours(),
-        deadlines={"registration": 10, "supplement": supplement_days},
-        departments=sorted(d.value for d in bt.departments),
-        manual=["registration"],
-    )
-    handle: WorkflowHandle[Any, CaseProgress] = await h.client.start_workflow(
-        TRANSFER_SALE_WORKFLOW,
-        inp,
-        id=case_workflow_id(case.case_no),
-        task_queue=h.task_queue,
-        result_type=CaseProgress,
-    )
-    return case.case_no, handle
 
 
 async def _waiting_for_the_registrar(handle: WorkflowHandle[Any, Any]) -> CaseProgress:
@@ -128,7 +99,9 @@ async def test_a_paper_asked_for_on_friday_and_brought_on_monday_moves_the_deadl
 ) -> None:
     with ThreadPoolExecutor(max_workers=8) as executor:
         async with _worker(ts_hall, executor):
-            case_no, handle = await _start(ts_hall, supplement_days=5)
+            case_no, handle = await start_case(
+                ts_hall, {"registration": 10, "supplement": 5}, manual=["registration"]
+            )
             await reach_stage(handle, Stage.AWAITING_PAYMENT)
             await pay(handle, "TAX-SUPP")
             await _waiting_for_the_registrar(handle)
@@ -186,7 +159,9 @@ async def test_papers_not_brought_in_time_lapse_the_case_and_release_the_flat(
 ) -> None:
     with ThreadPoolExecutor(max_workers=8) as executor:
         async with _worker(ts_hall, executor):
-            case_no, handle = await _start(ts_hall, supplement_days=2)
+            case_no, handle = await start_case(
+                ts_hall, {"registration": 10, "supplement": 2}, manual=["registration"]
+            )
             await reach_stage(handle, Stage.AWAITING_PAYMENT)
             await pay(handle, "TAX-LAPSE")
             await _waiting_for_the_registrar(handle)

@@ -145,9 +145,14 @@ def _synthetic_calendar(now: datetime) -> WorkingCalendar:
 
 
 async def start_case(
-    ts: TimeskipHall, deadlines: dict[str, int] | None = None
+    ts: TimeskipHall,
+    deadlines: dict[str, int] | None = None,
+    *,
+    manual: list[str] | None = None,
+    warn_share: float | None = None,
 ) -> tuple[str, WorkflowHandle[Any, CaseProgress]]:
-    """Store a sale of the demo flat as `POST /cases` would, then start its workflow."""
+    """Store a sale of the demo flat as `POST /cases` would, then start its workflow (with
+    the departments that decide by hand, and the clerks' warning share, if given)."""
     h = ts.hall
     case = await store_sale(h)
     bt = get_catalog().business_type(case.business_type)
@@ -161,6 +166,8 @@ async def start_case(
         office_hours=load_office_hours(),
         deadlines=ALL_DEADLINES if deadlines is None else deadlines,
         departments=sorted(d.value for d in bt.departments),
+        manual=manual or [],
+        warn_share=warn_share,
     )
     handle: WorkflowHandle[Any, CaseProgress] = await h.client.start_workflow(
         ts.workflow_type,

@@ -12,27 +12,22 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import select
-from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from domain.calendar import load_office_hours
-from domain.catalog import get_catalog
 from models.actor import Actor, Role
 from models.archive import Escalation
 from models.case_view import CaseView
 from models.database import Database
 from models.decisions import ClaimInput, DecisionInput
 from models.enums import Department, Stage, StepName
-from models.payloads import CaseInput, CaseProgress
+from models.payloads import CaseProgress
 from tests.conftest import make_hall
 from tests.replay.recording import record_history
 from tests.workflows.test_timers import (
     TimeskipHall,
-    _synthetic_calendar,
     _worker,
     collect_at_window,
     eventually,
@@ -40,10 +35,10 @@ from tests.workflows.test_timers import (
     progress,
     reach_stage,
     skip_to,
+    start_case,
     step,
-    store_sale,
 )
-from workflows.ids import TRANSFER_SALE_WORKFLOW, UPDATE_CLAIM, UPDATE_DECIDE, case_workflow_id
+from workflows.ids import UPDATE_CLAIM, UPDATE_DECIDE
 
 pytestmark = pytest.mark.timeskip
 
@@ -54,34 +49,6 @@ DEADLINES = {"transaction_check": 1, "tax_assessment": 1, "registration": 2}
 @pytest.fixture
 def ts_hall(timeskip_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path) -> TimeskipHall:
     return TimeskipHall(env=timeskip_env, hall=make_hall(timeskip_env.client, demo_db, tmp_path))
-
-
-async def _start(ts: TimeskipHall) -> tuple[str, WorkflowHandle[Any, CaseProgress]]:
-    """A sale whose registrar decides by hand, warned at half of each step's time."""
-    h = ts.hall
-    case = await store_sale(h)
-    bt = get_catalog().business_type(case.business_type)
-    now = await ts.env.get_current_time()
-    inp = CaseInput(
-        case_no=case.case_no,
-        business_type=case.business_type,
-        hall=case.hall,
-        accepted_at=now,
-        calendar=_synthetic_calendar(now),
-        office_hours=load_office_hours(),
-        deadlines=DEADLINES,
-        departments=sorted(d.value for d in bt.departments),
-        manual=["registration"],
-        warn_share=0.5,
-    )
-    handle: WorkflowHandle[Any, CaseProgress] = await h.client.start_workflow(
-        TRANSFER_SALE_WORKFLOW,
-        inp,
-        id=case_workflow_id(case.case_no),
-        task_queue=h.task_queue,
-        result_type=CaseProgress,
-    )
-    return case.case_no, handle
 
 
 def _raised(db: Database, case_no: str) -> list[tuple[str, str, str | None]]:
@@ -103,7 +70,9 @@ async def test_the_holder_is_warned_at_half_time_then_the_deadline_escalates_onc
 ) -> None:
     with ThreadPoolExecutor(max_workers=8) as executor:
         async with _worker(ts_hall, executor):
-            case_no, handle = await _start(ts_hall)
+            case_no, handle = await start_case(
+                ts_hall, DEADLINES, manual=["registration"], warn_share=0.5
+            )
             await reach_stage(handle, Stage.AWAITING_PAYMENT)
             await pay(handle, "TAX-WARN")
 

@@ -57,16 +57,15 @@ class DecisionSteps(CaseFlow):
         """Wait for the department's decision on its step (its deadline keeps running). A
         clerk may return the case for papers first (补正, kit/supplement.py): the step waits
         for the applicant with its clock paused, then for the clerk's decision again."""
+        self._awaiting = department
         while True:
-            self._awaiting = department
             self._track.awaiting(STEP_OF[department])
             await workflow.wait_condition(
                 lambda: department in self._decisions or self._asked is not None
             )
             if department in self._decisions:
                 break
-            self._awaiting = None
-            await self._supplement(department)
+            await self._supplement(department)  # claims and decisions wait meanwhile
         self._awaiting = None
         self._track.resumed(STEP_OF[department])
         return self._decisions[department]
@@ -227,4 +226,9 @@ class DecisionSteps(CaseFlow):
             raise ValueError(
                 f"department: the case is not waiting for {department.value}'s decision "
                 f"(stage {self._track.progress.stage.value}; waiting for {waiting})"
+            )
+        if self._asked is not None:
+            missing = ", ".join(code for code, sha in self._outstanding.items() if sha is None)
+            raise ValueError(
+                f"department: the case waits for the applicant's papers ({missing or 'none'})"
             )

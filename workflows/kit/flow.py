@@ -66,7 +66,8 @@ A = TypeVar("A")
 CALENDAR_BY = frozenset({Role.SYSTEM, Role.ADMIN})
 BUYERS = ["buyer"]
 ALL_PARTIES = ["buyer", "seller"]
-# The steps a department works on, whose clerk is warned before the deadline.
+# The steps a department works on, whose clerk (where one decides) is warned before the
+# deadline; an automatic step takes seconds, and its deadline still escalates.
 WARNED_STEPS = frozenset(
     {StepName.TRANSACTION_CHECK, StepName.TAX_ASSESSMENT, StepName.REGISTRATION}
 )
@@ -278,8 +279,9 @@ class CaseFlow:
                         )
                     )
                 )
-            # The clerk's warning at a share of the step's working time (cases started with
-            # `warn_share`; the others' histories have no such timer).
+            # The clerk's warning at a share of the step's working time, where a clerk decides
+            # the step (set by `_refresh_dues` for cases started with `warn_share`; the others'
+            # histories have no such timer).
             warning: asyncio.Future[Any] | None = None
             if due is not None and step.warn_at is not None and not step.warned:
                 warning = asyncio.ensure_future(
@@ -491,7 +493,7 @@ class CaseFlow:
             step.due_at = due.at if due else None
             step.due_provisional = bool(due and due.provisional)
             share = self._inp.warn_share
-            if share is not None and name in WARNED_STEPS:
+            if share is not None and name in WARNED_STEPS and self._manual(step.department):
                 step.warn_at = self._clock.warning(key, share)
             if name == StepName.PAYMENT:
                 p.payment_due_at = step.due_at

@@ -12,7 +12,17 @@ from temporalio.client import Client
 from api import errors, hold_errors
 from api.auth.gate import AuthGate
 from api.body_limit import JSON_BODY_LIMIT, BodySizeLimit
-from api.routes import cases, departments, documents, health, refunds, scans, tasks, withdrawal
+from api.routes import (
+    cases,
+    departments,
+    documents,
+    escalations,
+    health,
+    refunds,
+    scans,
+    tasks,
+    withdrawal,
+)
 from config import Settings, get_settings
 from domain.calendar.office_hours import load_office_hours, require_zone
 from integrations.blobs import BlobStore
@@ -65,7 +75,8 @@ def create_app(
         default=JSON_BODY_LIMIT,
         limits={"/scans": scans.MAX_UPLOAD_BYTES, documents.UPLOAD_PATH: scans.MAX_UPLOAD_BYTES},
     )
-    for module in (cases, departments, tasks, refunds, scans, documents, withdrawal, health):
+    routers = (cases, departments, tasks, escalations, refunds, scans, documents, withdrawal)
+    for module in (*routers, health):
         app.include_router(module.router)
     _include_domain_routers(app)
     # Added last, so it runs first: no body is read for a caller without a valid token.

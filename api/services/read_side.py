@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, not_, or_
 from sqlmodel import col, func, select
 
+from models.archive import Escalation
 from models.case_view import CaseView, read_view
 from models.database import Database
 from models.enums import Department
@@ -94,3 +95,41 @@ def stored_progress(db: Database, case_no: str) -> CaseProgress | None:
     """The case's progress as its last step wrote it, None if no view was ever written."""
     with db.session() as session:
         return read_view(session, case_no)
+
+
+def escalation_page(
+    db: Database,
+    limit: int,
+    offset: int,
+    *,
+    kind: str | None = None,
+    include_closed: bool = False,
+) -> tuple[int, list[tuple[Escalation, CaseView | None]]]:
+    """One page of what was raised to the supervisors, the newest first, each with the
+    case's view (None for a case without one: the frozen flow's).
+
+    By default only what still needs a supervisor: the raisings of cases not finished, and
+    every case stopped as failed.
+    """
+    filters: list[ColumnElement[bool]] = []
+    if kind is not None:
+        filters.append(col(Escalation.kind) == kind)
+    if not include_closed:
+        filters.append(or_(col(CaseView.finished_at).is_(None), col(Escalation.kind) == "failed"))
+    joined = select(Escalation, CaseView).join(
+        CaseView, col(CaseView.case_no) == col(Escalation.case_no), isouter=True
+    )
+    with db.session() as session:
+        total = session.exec(
+            select(func.count())
+            .select_from(Escalation)
+            .join(CaseView, col(CaseView.case_no) == col(Escalation.case_no), isouter=True)
+            .where(*filters)
+        ).one()
+        rows = session.exec(
+            joined.where(*filters)
+            .order_by(col(Escalation.escalated_at).desc(), col(Escalation.id).desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return int(total), [(e, v) for e, v in rows]

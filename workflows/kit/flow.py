@@ -66,11 +66,14 @@ A = TypeVar("A")
 CALENDAR_BY = frozenset({Role.SYSTEM, Role.ADMIN})
 BUYERS = ["buyer"]
 ALL_PARTIES = ["buyer", "seller"]
-# The steps a department works on, whose clerk (where one decides) is warned before the
-# deadline; an automatic step takes seconds, and its deadline still escalates.
-WARNED_STEPS = frozenset(
-    {StepName.TRANSACTION_CHECK, StepName.TAX_ASSESSMENT, StepName.REGISTRATION}
-)
+# The steps a department decides, by who decides them: their clerk (where one decides) is
+# warned before the deadline; an automatic step takes seconds, and its deadline still
+# escalates. A fee billed alone is registration's to hold but nobody's to decide.
+DECIDED_BY = {
+    StepName.TRANSACTION_CHECK: Department.HOUSING,
+    StepName.TAX_ASSESSMENT: Department.TAX,
+    StepName.REGISTRATION: Department.REGISTRATION,
+}
 # The deadline each step runs against (keys of `CaseInput.deadlines`).
 STEP_DEADLINE = {
     StepName.TRANSACTION_CHECK: "transaction_check",
@@ -493,7 +496,7 @@ class CaseFlow:
             step.due_at = due.at if due else None
             step.due_provisional = bool(due and due.provisional)
             share = self._inp.warn_share
-            if share is not None and name in WARNED_STEPS and self._manual(step.department):
+            if share is not None and name in DECIDED_BY and self._manual(DECIDED_BY[name]):
                 step.warn_at = self._clock.warning(key, share)
             if name == StepName.PAYMENT:
                 p.payment_due_at = step.due_at

@@ -48,6 +48,7 @@ _MEANING = {
     404: "no such resource",
     409: "conflicts with the request's key or the case's state",
     413: "body larger than the route's limit; refused while it was being received",
+    415: "the bytes are not a PDF, JPEG, PNG or TIFF file (read from the content)",
     422: "bad input; `loc` names the field",
     503: "Temporal is unavailable",
 }

@@ -18,7 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth.fence import fence
 from api.deps import BlobStoreDep, CatalogDep, DatabaseDep, SettingsDep, TemporalClientDep
-from api.errors import ErrorBody, responses
+from api.errors import responses
 from api.routes.cases import NO_ANSWER, CaseNo, run_update
 from api.routes.scans import MAX_SCAN_BYTES
 from api.services.documents import (
@@ -68,16 +68,13 @@ STORED_BEFORE: dict[int | str, dict[str, Any]] = {
         "description": "these bytes were already stored for this material: that paper",
     }
 }
-UNSUPPORTED: dict[int | str, dict[str, Any]] = {
-    415: {"model": ErrorBody, "description": "the bytes are not a PDF, JPEG, PNG or TIFF file"}
-}
 
 
 @router.post(
     UPLOAD_PATH.removeprefix("/cases"),
     status_code=status.HTTP_201_CREATED,
     response_model=DocumentStored,
-    responses={**responses(400, 404, 409, 413), **STORED_BEFORE, **UNSUPPORTED},
+    responses={**responses(400, 404, 409, 413, 415), **STORED_BEFORE},
 )
 async def add_document(
     case_no: CaseNo,

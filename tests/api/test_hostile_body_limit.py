@@ -153,3 +153,16 @@ async def test_a_scan_within_the_limit_is_stored(hall: Hall, api_url: str) -> No
     assert r.status_code == 201, r.text
     assert r.json()["size"] == len(content)
     assert len(_blobs(hall)) == 1
+
+
+async def test_a_scan_that_is_not_a_scan_is_refused_and_nothing_is_stored(
+    hall: Hall, api_url: str
+) -> None:
+    """The type comes from the bytes: text named .pdf and sent as application/pdf is a 415."""
+    text = b"not a scan at all\n" * 100
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        r = await api.post("/scans", files={"file": ("fake.pdf", text, "application/pdf")})
+        empty = await api.post("/scans", files={"file": ("empty.pdf", b"", "application/pdf")})
+    assert r.status_code == 415 and r.json()["detail"][0]["loc"] == ["body", "file"]
+    assert empty.status_code == 422
+    assert _blobs(hall) == []

@@ -8,6 +8,7 @@ as the case closes, and any taxes paid are recorded as owed back.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -52,7 +53,7 @@ async def withdraw(
     """Withdraw the case at the applicant's signed request; answered once it has closed."""
     scan = body.signed_request
     try:
-        stored = blobs.stat(scan.key)
+        stored = await asyncio.to_thread(blobs.stat, scan.key)
     except BlobNotFound as err:
         raise FieldError(
             ("body", "signed_request", "key"), "no scan is stored under this key"

@@ -18,7 +18,13 @@ from temporalio.testing import WorkflowEnvironment
 from models.actor import Role
 from models.database import Database
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
-from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
+from tests.e2e.walk import (
+    CORE_MATERIALS,
+    sale_body,
+    upload_scans,
+    wait_for_stage,
+    wait_for_step,
+)
 
 
 @pytest.fixture
@@ -78,11 +84,7 @@ async def test_with_the_worker_stopped_the_case_and_the_queue_answer_from_the_da
                 f"/cases/{case_no}/payment", json={"amount": live["tax_total"], "reference": "T-7"}
             )
             assert paid.status_code == 200, paid.text
-            for _ in range(100):
-                shown = (await api.get(f"/cases/{case_no}")).json()
-                if _step(shown, "registration")["status"] == "waiting":
-                    break
-                await asyncio.sleep(0.1)
+            await wait_for_step(api, case_no, "registration")
             claimed = await api.post(
                 f"/departments/registration/tasks/{case_no}/claim", headers=registrar
             )

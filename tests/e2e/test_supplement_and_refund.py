@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,13 +23,14 @@ from models.archive import Document
 from models.audit import CaseEvent
 from models.database import Database
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
-from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
-
-REFUSAL = {
-    "approve": False,
-    "reason": "申请登记的不动产权属存在争议",
-    "legal_basis": "《不动产登记暂行条例》第二十二条第（二）项",
-}
+from tests.e2e.test_registrar_decides import REFUSAL
+from tests.e2e.walk import (
+    CORE_MATERIALS,
+    sale_body,
+    upload_scans,
+    wait_for_stage,
+    wait_for_step,
+)
 
 
 @pytest.fixture
@@ -54,12 +54,8 @@ async def _paid_and_waiting_for_the_registrar(api: httpx.AsyncClient) -> tuple[s
         f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "T-12"}
     )
     assert paid.status_code == 200, paid.text
-    for _ in range(300):
-        shown = (await api.get(f"/cases/{case_no}")).json()
-        if _step(shown, "registration")["status"] == "waiting":
-            return case_no, str(due["tax_total"])
-        await asyncio.sleep(0.1)
-    raise AssertionError("registration never waited for the registrar")
+    await wait_for_step(api, case_no, "registration")
+    return case_no, str(due["tax_total"])
 
 
 def _documents(hall: Hall, case_no: str) -> int:
@@ -121,12 +117,7 @@ async def test_a_faulty_contract_is_returned_resupplied_at_the_window_and_the_ca
         assert signed.json()["supplement"]["resumed"] is True
         assert _documents(hall, case_no) == before + 1
 
-        for _ in range(100):
-            shown = (await api.get(f"/cases/{case_no}")).json()
-            if shown["stage"] == "registration":
-                break
-            await asyncio.sleep(0.1)
-        assert _step(shown, "registration")["status"] == "waiting"
+        await wait_for_step(api, case_no, "registration", stage="registration")
         approved = await api.post(
             f"/cases/{case_no}/decisions/registration", json={"approve": True}, headers=registrar
         )

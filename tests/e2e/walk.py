@@ -68,3 +68,28 @@ async def wait_for_stage(
                 return last
         await asyncio.sleep(0.1)
     raise AssertionError(f"case {case_no} never reached {stages}; last seen {last.get('stage')}")
+
+
+async def wait_for_step(
+    api: httpx.AsyncClient,
+    case_no: str,
+    step: str,
+    status: str = "waiting",
+    stage: str | None = None,
+    timeout: float = 30,
+) -> dict[str, Any]:
+    """Poll the progress page until `step` has `status` (and the case is in `stage`)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last: dict[str, Any] = {}
+    while loop.time() < deadline:
+        r = await api.get(f"/cases/{case_no}")
+        if r.status_code == 200:
+            last = r.json()
+            shown = next(s for s in last["steps"] if s["name"] == step)
+            if shown["status"] == status and stage in (None, last["stage"]):
+                return last
+        await asyncio.sleep(0.1)
+    raise AssertionError(
+        f"case {case_no}: {step} never became {status}; last seen stage {last.get('stage')}"
+    )

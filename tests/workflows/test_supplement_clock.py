@@ -5,7 +5,6 @@ come lapse the case, and its hold on the flat is released."""
 
 from __future__ import annotations
 
-import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -180,4 +179,3 @@ async def test_papers_not_brought_in_time_lapse_the_case_and_release_the_flat(
             )
         ).all()
     assert held == []
-    await asyncio.sleep(0)

@@ -27,11 +27,11 @@ with workflow.unsafe.imports_passed_through():
         DecisionResult,
         ReleaseInput,
     )
-    from models.enums import Department, StepName
+    from models.enums import Department
     from models.payloads import TaxAssessment
     from models.tax_adjustment import AdjustBillInput
     from workflows.ids import UPDATE_CLAIM, UPDATE_DECIDE, UPDATE_RELEASE
-    from workflows.kit.flow import CaseFlow
+    from workflows.kit.flow import DECIDED_BY, CaseFlow
     from workflows.kit.outcomes import require
 
 DECIDING_ROLE = {
@@ -39,11 +39,7 @@ DECIDING_ROLE = {
     Department.TAX: Role.TAX,
     Department.REGISTRATION: Role.REGISTRATION,
 }
-STEP_OF = {
-    Department.HOUSING: StepName.TRANSACTION_CHECK,
-    Department.TAX: StepName.TAX_ASSESSMENT,
-    Department.REGISTRATION: StepName.REGISTRATION,
-}
+STEP_OF = {department: step for step, department in DECIDED_BY.items()}
 
 
 def _label(actor: Actor) -> str:

@@ -23,7 +23,13 @@ from models.database import Database
 from models.payloads import CaseInput
 from models.register import TitleHolder
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
-from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
+from tests.e2e.walk import (
+    CORE_MATERIALS,
+    sale_body,
+    upload_scans,
+    wait_for_stage,
+    wait_for_step,
+)
 from tests.replay.recording import record_history
 from tests.workflows.test_timers import ALL_DEADLINES, store_sale
 from workflows.ids import PROPERTY_CASE_WORKFLOW, case_workflow_id
@@ -54,7 +60,9 @@ async def _case_waiting_for_the_registrar(api: httpx.AsyncClient) -> dict[str, A
         f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "T-1"}
     )
     assert paid.status_code == 200, paid.text
-    return await wait_for_stage(api, case_no, {"registration"})
+    # The stage turns to registration when the step begins; the registrar can claim it
+    # once the system's review is done and the step waits for a person.
+    return await wait_for_step(api, case_no, "registration", stage="registration")
 
 
 def _holders(hall: Hall) -> list[str]:

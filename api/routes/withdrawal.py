@@ -1,9 +1,10 @@
 """Withdrawal (撤回) at the intake window, before the case is recorded.
 
 The applicant's signed request is scanned first (`POST /scans`) and named here by its key
-and sha256; the case's own validator decides whether it may still be withdrawn (409 if it is
-recorded, or while an automatic step runs for a moment). The hold on the unit is released
-as the case closes, and any taxes paid are recorded as owed back.
+and sha256; the case's own validator decides whether it may still be withdrawn (409 once it
+is recorded). A request made while an automatic step runs is answered when that step is
+done. The hold on the unit is released as the case closes, and any taxes paid are recorded
+as owed back.
 """
 
 from __future__ import annotations

@@ -217,6 +217,7 @@ class DecisionSteps(CaseFlow):
     def _require_waiting(self, department: Department) -> None:
         if department not in DECIDING_ROLE:
             raise ValueError(f"department: {department.value} makes no decisions")
+        self._require_open()
         if self._awaiting != department:
             waiting = self._awaiting.value if self._awaiting else "no department"
             raise ValueError(

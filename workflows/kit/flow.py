@@ -120,6 +120,8 @@ class CaseFlow:
         self._asked: SupplementRequest | None = None
         self._outstanding: dict[str, str | None] = {}  # material -> sha256 once brought in
         self._withdrawal: WithdrawalInput | None = None
+        self._withdrawable = False  # cases started before withdrawals stop at no request
+        self._closing: Stage | None = None  # set as the close activity is scheduled
         self._supplements: list[SupplementRequest] = []  # requests met, in order
         # A lean flow's handover, stored when the case closes (see `_close`).
         self._handover_record: HandoverRecordInput | None = None
@@ -145,6 +147,7 @@ class CaseFlow:
             # Patch "withdrawal": the steps run as a task that a withdrawal stops. Deprecate
             # once no case started before 2026-11-28 is open.
             if self.LEAN and workflow.patched("withdrawal"):
+                self._withdrawable = True
                 await self._steps_until_withdrawn(steps)
             else:
                 await steps()
@@ -167,10 +170,12 @@ class CaseFlow:
 
     async def _steps_until_withdrawn(self, steps: Callable[[], Awaitable[None]]) -> None:
         """Run the steps; if the applicant withdraws (kit/withdrawal.py), stop them where
-        they wait and end the case as withdrawn."""
+        they next wait for a person and end the case as withdrawn."""
         task = asyncio.ensure_future(steps())
         withdrawn = asyncio.ensure_future(
-            workflow.wait_condition(lambda: self._withdrawal is not None)
+            workflow.wait_condition(
+                lambda: self._withdrawal is not None and self._waiting_for_a_person()
+            )
         )
         await workflow.wait([task, withdrawn], return_when=asyncio.FIRST_COMPLETED)
         if task.done():
@@ -189,6 +194,24 @@ class CaseFlow:
             f"申请人撤回：{reason} / withdrawn by the applicant: {reason}",
             "withdrawn",
         )
+
+    def _waiting_for_a_person(self) -> bool:
+        """Whether the steps rest where nothing automatic is under way: a clerk's decision,
+        the payers (no confirmation being recorded), the applicant's papers. A withdrawal
+        takes effect only there, so it never cuts a step's work in two (a payment being
+        recorded, a title being written)."""
+        if self._awaiting is not None:
+            return True
+        stage = self._track.progress.stage
+        if stage == Stage.AWAITING_PAYMENT:
+            return not self._payment_accepted
+        return stage == Stage.AWAITING_SUPPLEMENT
+
+    def _require_open(self) -> None:
+        """Refuse a clerk's update once the case is closing: its outcome is being archived
+        (a payment or a paper taken then would be lost with the case)."""
+        if self._closing is not None:
+            raise ValueError(f"the case is closing ({self._closing.value})")
 
     # --- the query and the update every flow answers ---------------------------------------
 
@@ -426,6 +449,7 @@ class CaseFlow:
         self, stage: Stage, reason: str | None = None, told: SmsInput | None = None
     ) -> None:
         """Archive the case; a lean flow sends `told` with it (the frozen one sent it before)."""
+        self._closing = stage  # the validators take nothing more from here on
         # Archive first, so a client that sees the final stage also finds the closed record.
         close = CloseCaseInput(case_no=self._inp.case_no, outcome=stage, reason=reason)
         if self.LEAN and told is None and self._handover_record is not None:

@@ -84,6 +84,7 @@ class PaymentSteps(CaseFlow):
                     f"{self._payment.amount}, not {inp.amount}"
                 )
             return  # a repeated confirmation of the same payment is answered, not refused
+        self._require_open()
         if self._payment_window_closed:
             raise ValueError("the payment deadline has passed; the case is closed as lapsed")
         if self._track.progress.stage != Stage.AWAITING_PAYMENT or self._tax is None:

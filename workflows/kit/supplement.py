@@ -70,6 +70,7 @@ class SupplementSteps(DecisionSteps):
     @supplement_received.validator
     def _validate_received(self, inp: SupplementReceived) -> None:
         require(refusal(inp.actor, SUPPLEMENT_BY, "hand in papers"))
+        self._require_open()
         if self._asked is None:
             raise ValueError(
                 f"supplement: the case asks for no papers (stage {self._track.progress.stage})"

@@ -1,15 +1,18 @@
 """Withdrawal (撤回): the applicant takes the application back before it is recorded.
 
 The intake window sends the applicant's signed request (a stored scan, by reference). The
-case must be waiting for a person — a clerk's decision, the payers, the applicant's papers —
-not running an automatic step; once recorded (登簿) it cannot be withdrawn. The steps stop,
-the case closes `withdrawn` (its hold on the unit released with it, any paid taxes owed
-back), and the parties are told. The update answers once the case has closed.
+request is accepted at any time before recording (登簿). It takes effect where the steps
+next wait for a person — a clerk's decision, the payers, the applicant's papers — so an
+automatic step under way finishes its work first. The steps stop, the case closes
+`withdrawn` (its hold on the unit released with it, any paid taxes owed back), and the
+parties are told. If the step under way records the case first, the withdrawal is refused
+then. The update answers once either has happened.
 """
 
 from __future__ import annotations
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models.actor import Role, refusal
@@ -20,8 +23,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.outcomes import require
 
 WITHDRAWAL_BY = frozenset({Role.INTAKE})
-# Where nothing automatic runs: the case waits for the payers or the applicant's papers.
-WAITING_STAGES = frozenset({Stage.AWAITING_PAYMENT, Stage.AWAITING_SUPPLEMENT})
 
 
 class WithdrawalSteps(DecisionSteps):
@@ -29,26 +30,40 @@ class WithdrawalSteps(DecisionSteps):
 
     @workflow.update(name=UPDATE_WITHDRAW)
     async def withdraw(self, inp: WithdrawalInput) -> WithdrawalResult:
-        """Withdraw the case; answered once it has closed (withdrawn, unless it ended first)."""
+        """Withdraw the case; answered once it has closed (withdrawn, unless it ended first)
+        or, if the step under way recorded it first, refused."""
         assert inp.actor is not None
         await self._audit(inp.actor, "withdrawal_requested", inp.blob_key, inp.reason)
         self._withdrawal = inp
-        await workflow.wait_condition(lambda: self._track.progress.stage in TERMINAL_STAGES)
+        await workflow.wait_condition(
+            lambda: self._track.progress.stage in TERMINAL_STAGES or self._recorded()
+        )
         stage = self._track.progress.stage
+        if stage not in TERMINAL_STAGES:
+            self._withdrawal = None
+            raise ApplicationError(
+                "withdrawal: the case was recorded (登簿) by the step under way before the "
+                "withdrawal could take effect, and cannot be withdrawn",
+                type="WithdrawalTooLate",
+                non_retryable=True,
+            )
         return WithdrawalResult(withdrawn=stage == Stage.WITHDRAWN, stage=stage.value)
 
     @withdraw.validator
     def _validate_withdrawal(self, inp: WithdrawalInput) -> None:
         require(refusal(inp.actor, WITHDRAWAL_BY, "withdraw a case"))
         stage = self._track.progress.stage
+        if not self._withdrawable:
+            raise ValueError(
+                "withdrawal: this case was started before withdrawals were taken by the "
+                "system; withdraw it at the registration bureau's desk"
+            )
         if self._withdrawal is not None:
             raise ValueError("withdrawal: the case is already being withdrawn")
         if stage in TERMINAL_STAGES:
             raise ValueError(f"withdrawal: the case is closed ({stage.value})")
-        if self._track.step(StepName.REGISTRATION).status == StepStatus.DONE:
+        if self._recorded():
             raise ValueError("withdrawal: the case is recorded (登簿) and cannot be withdrawn")
-        if stage not in WAITING_STAGES and self._awaiting is None:
-            raise ValueError(
-                f"withdrawal: an automatic step is running (stage {stage.value}); "
-                "try again in a moment"
-            )
+
+    def _recorded(self) -> bool:
+        return self._track.step(StepName.REGISTRATION).status == StepStatus.DONE

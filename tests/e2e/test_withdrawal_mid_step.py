@@ -25,6 +25,7 @@ from temporalio.worker import (
 )
 
 from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
+from models.audit import CaseEvent
 from models.database import Database
 from models.refund import Refund
 from models.register import TitleHolder
@@ -214,6 +215,11 @@ async def test_a_withdrawal_overtaken_by_recording_is_refused_and_the_case_goes_
         shown = await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
         assert shown["certificate_no"]
         assert not _told(hall, case_no, "withdrawn")
+        with hall.db.session() as session:
+            audit = session.exec(
+                select(CaseEvent.action, CaseEvent.subject).where(CaseEvent.case_no == case_no)
+            ).all()
+        assert ("withdrawal_overtaken", "recorded") in audit
         assert (
             await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
         ).is_success

@@ -39,15 +39,20 @@ class WithdrawalSteps(DecisionSteps):
             lambda: self._track.progress.stage in TERMINAL_STAGES or self._recorded()
         )
         stage = self._track.progress.stage
-        if stage not in TERMINAL_STAGES:
-            self._withdrawal = None
-            raise ApplicationError(
-                "withdrawal: the case was recorded (登簿) by the step under way before the "
-                "withdrawal could take effect, and cannot be withdrawn",
-                type="WithdrawalTooLate",
-                non_retryable=True,
-            )
-        return WithdrawalResult(withdrawn=stage == Stage.WITHDRAWN, stage=stage.value)
+        if stage == Stage.WITHDRAWN:
+            return WithdrawalResult(withdrawn=True, stage=stage.value)
+        # The step under way ended the case or recorded it first: the audit says so.
+        outcome = stage.value if stage in TERMINAL_STAGES else "recorded"
+        await self._audit(inp.actor, "withdrawal_overtaken", outcome, inp.reason)
+        if stage in TERMINAL_STAGES:
+            return WithdrawalResult(withdrawn=False, stage=stage.value)
+        self._withdrawal = None
+        raise ApplicationError(
+            "withdrawal: the case was recorded (登簿) by the step under way before the "
+            "withdrawal could take effect, and cannot be withdrawn",
+            type="WithdrawalTooLate",
+            non_retryable=True,
+        )
 
     @withdraw.validator
     def _validate_withdrawal(self, inp: WithdrawalInput) -> None:

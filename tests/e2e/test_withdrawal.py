@@ -4,15 +4,18 @@ flat is free for a new case and the parties are told; once recorded it cannot be
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models.actor import Role
+from models.audit import CaseEvent
 from models.database import Database
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
 from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
@@ -121,3 +124,27 @@ async def test_a_recorded_case_cannot_be_withdrawn(
         await wait_for_stage(api, case_no, {"awaiting_pickup"})
         assert (await api.post(f"/cases/{case_no}/handover", json={})).is_success
         await wait_for_stage(api, case_no, {"completed"})
+
+
+async def test_two_withdrawals_sent_at_once_close_the_case_once(
+    hall: Hall, running_worker: Worker, api_url: str
+) -> None:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        case_no = await _sale(api)
+        await wait_for_stage(api, case_no, {"awaiting_payment"})
+        signed = await _signed_request(api)
+        body = {"reason": REASON, "signed_request": signed}
+        answers = await asyncio.gather(
+            *(api.post(f"/cases/{case_no}/withdrawal", json=body) for _ in range(4))
+        )
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [200, 409, 409, 409], [a.text for a in answers]
+        assert all("already being withdrawn" in a.text for a in answers if a.status_code == 409)
+    with hall.db.session() as session:
+        requested = session.exec(
+            select(CaseEvent).where(
+                CaseEvent.case_no == case_no, CaseEvent.action == "withdrawal_requested"
+            )
+        ).all()
+    assert len(requested) == 1
+    assert len(_told(hall, case_no, "withdrawn")) == 2

@@ -120,6 +120,7 @@ class CaseFlow:
         self._asked: SupplementRequest | None = None
         self._outstanding: dict[str, str | None] = {}  # material -> sha256 once brought in
         self._withdrawal: WithdrawalInput | None = None
+        self._withdrawal_taken = False  # a request is being audited or waits to take effect
         self._withdrawable = False  # cases started before withdrawals stop at no request
         self._closing: Stage | None = None  # set as the close activity is scheduled
         self._supplements: list[SupplementRequest] = []  # requests met, in order

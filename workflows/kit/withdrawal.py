@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.kit.outcomes import require
 
 WITHDRAWAL_BY = frozenset({Role.INTAKE})
+WITHDRAWAL_PENDING = "withdrawal: the case is already being withdrawn"
 
 
 class WithdrawalSteps(DecisionSteps):
@@ -33,6 +34,11 @@ class WithdrawalSteps(DecisionSteps):
         """Withdraw the case; answered once it has closed (withdrawn, unless it ended first)
         or, if the step under way recorded it first, refused."""
         assert inp.actor is not None
+        if self._withdrawal_taken:
+            # Requests accepted in one workflow task all passed the validator before any
+            # was taken: the first is the withdrawal, the others are told.
+            raise ApplicationError(WITHDRAWAL_PENDING, type="WithdrawalPending", non_retryable=True)
+        self._withdrawal_taken = True
         await self._audit(inp.actor, "withdrawal_requested", inp.blob_key, inp.reason)
         self._withdrawal = inp
         await workflow.wait_condition(
@@ -47,6 +53,7 @@ class WithdrawalSteps(DecisionSteps):
         if stage in TERMINAL_STAGES:
             return WithdrawalResult(withdrawn=False, stage=stage.value)
         self._withdrawal = None
+        self._withdrawal_taken = False
         raise ApplicationError(
             "withdrawal: the case was recorded (登簿) by the step under way before the "
             "withdrawal could take effect, and cannot be withdrawn",
@@ -63,8 +70,8 @@ class WithdrawalSteps(DecisionSteps):
                 "withdrawal: this case was started before withdrawals were taken by the "
                 "system; withdraw it at the registration bureau's desk"
             )
-        if self._withdrawal is not None:
-            raise ValueError("withdrawal: the case is already being withdrawn")
+        if self._withdrawal_taken:
+            raise ValueError(WITHDRAWAL_PENDING)
         if stage in TERMINAL_STAGES:
             raise ValueError(f"withdrawal: the case is closed ({stage.value})")
         if self._recorded():

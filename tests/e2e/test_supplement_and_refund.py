@@ -8,13 +8,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -38,6 +39,10 @@ def hall(temporal_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path) -
     made = make_hall(temporal_env.client, demo_db, tmp_path)
     made.settings = made.settings.model_copy(update={"MANUAL_DEPARTMENTS": "registration"})
     return made
+
+
+def _sms(hall: Hall) -> list[dict[str, Any]]:
+    return list(hall.sms.messages())
 
 
 def _step(progress: dict[str, Any], name: str) -> dict[str, Any]:
@@ -209,3 +214,47 @@ async def test_a_withdrawal_after_payment_owes_the_payers_back(
         owed = (await api.get(f"/cases/{case_no}/refunds", headers=taxman)).json()
     assert sum(Decimal(r["amount"]) for r in owed) == Decimal(total)
     assert all("withdrawn" in r["reason"] for r in owed)
+
+
+async def test_a_double_click_asks_for_papers_once_and_a_decision_sent_with_it_is_refused(
+    hall: Hall, running_worker: Worker, api_url: str
+) -> None:
+    registrar = clerk_headers(hall, "R-0401", "登记 郑三", Role.REGISTRATION)
+    ask = {"items": [{"material": "sales_contract", "problem": "faulty", "note": "缺签名"}]}
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        case_no, _ = await _paid_and_waiting_for_the_registrar(api)
+        task = f"/departments/registration/tasks/{case_no}"
+        assert (await api.post(f"{task}/claim", headers=registrar)).status_code == 200
+        supplements = f"/cases/{case_no}/supplements/registration"
+        decision = f"/cases/{case_no}/decisions/registration"
+        answers = await asyncio.gather(
+            api.post(supplements, json=ask, headers=registrar),
+            api.post(supplements, json=ask, headers=registrar),
+            api.post(decision, json={"approve": True}, headers=registrar),
+        )
+        codes = [a.status_code for a in answers]
+        assert sorted(codes) == [200, 409, 409], [a.text for a in answers]
+        if codes[2] == 200:  # the approval came first: the case goes on to recording
+            await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
+        else:  # a request came first: the case waits for the applicant's papers
+            await wait_for_stage(api, case_no, {"awaiting_supplement"})
+            for _ in range(100):  # the notice goes out as the step begins to wait
+                if any(":supplement_requested_0:" in m["idempotency_key"] for m in _sms(hall)):
+                    break
+                await asyncio.sleep(0.1)
+    with hall.db.session() as session:
+        actions = session.exec(
+            select(CaseEvent.action).where(
+                CaseEvent.case_no == case_no,
+                col(CaseEvent.action).in_(["supplement_requested", "approved"]),
+                CaseEvent.actor_id == "R-0401",
+            )
+        ).all()
+    assert len(actions) == 1, actions
+    # One notice (one SMS step), sent to each applicant once.
+    asked_by_sms = {
+        m["idempotency_key"].split(":")[1]
+        for m in _sms(hall)
+        if m["idempotency_key"].startswith(f"{case_no}:supplement_")
+    }
+    assert asked_by_sms == (set() if codes[2] == 200 else {"supplement_requested_0"})

@@ -164,6 +164,13 @@ class DecisionSteps(CaseFlow):
             raise ApplicationError(
                 "decision: the step is already decided", type="AlreadyDecided", non_retryable=True
             )
+        if self._asked is not None:
+            # Accepted in the same task as a request for papers, which was taken first.
+            raise ApplicationError(
+                "decision: the step was returned for papers a moment ago",
+                type="StepMoved",
+                non_retryable=True,
+            )
         if inp.adjustment is not None:
             self._deciding.add(inp.department)
             try:

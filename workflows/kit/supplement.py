@@ -12,6 +12,7 @@ working days (`CaseInput.deadlines["supplement"]`) close the case as lapsed.
 from __future__ import annotations
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_steps import CaseStepActivities
@@ -39,6 +40,14 @@ class SupplementSteps(DecisionSteps):
     async def request_supplement(self, inp: SupplementRequest) -> SupplementState:
         """The holder of the step returns the case for the papers listed, all at once."""
         assert inp.actor is not None
+        if self._asked is not None or inp.department in self._decisions:
+            # Accepted in the same workflow task as another request or a decision, which
+            # passed the validator too and was taken first.
+            raise ApplicationError(
+                "supplement: the step was decided or returned for papers a moment ago",
+                type="StepMoved",
+                non_retryable=True,
+            )
         self._asked = inp
         self._outstanding = {item.code: None for item in inp.items}
         # The case waits for the applicant from this moment: a paper stored at once is

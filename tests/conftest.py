@@ -8,6 +8,7 @@ and, when PostgreSQL answers on 127.0.0.1:5432, on PostgreSQL too.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import sys
@@ -51,13 +52,16 @@ hypothesis.settings.load_profile("onewindow")
 BIN = Path(sys.executable).parent
 TEMPORAL_CLI = BIN / "temporal"
 TEST_SERVER = BIN / "temporal-test-server"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The tests drop and rebuild this database's public schema: a second run at the same time
+# (a developer's beside CI's) takes a database of its own, e.g. TEST_PG_DATABASE=test_dev.
+PG_DATABASE = os.environ.get("TEST_PG_DATABASE", "test")
+PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DATABASE}"
 
 
 def _postgres_answers() -> bool:
     try:
         psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=2
+            f"host=127.0.0.1 port=5432 user=postgres dbname={PG_DATABASE}", connect_timeout=2
         ).close()
         return True
     except psycopg.Error:

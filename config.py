@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # How long `GET /cases/{case_no}` waits for the case's workflow to answer its query;
     # past it (no worker polling), the page is answered from the read side (case_view).
     LIVE_QUERY_TIMEOUT_SECONDS: float = Field(default=3.0, gt=0, le=60)
+    # How long a clerk's update (payment, claim, decision, withdrawal, ...) waits for the
+    # case's workflow to answer; past it the clerk gets a 503 rather than a hanging request.
+    UPDATE_ANSWER_SECONDS: float = Field(default=20.0, gt=0, le=120)
     # The share of each department step's working time after which the clerk holding it is
     # warned (the queue's flag); the deadline itself escalates to the supervisors.
     WARN_SHARE: float = Field(default=0.75, gt=0, lt=1)

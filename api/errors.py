@@ -50,7 +50,7 @@ _MEANING = {
     413: "body larger than the route's limit; refused while it was being received",
     415: "the bytes are not a PDF, JPEG, PNG or TIFF file (read from the content)",
     422: "bad input; `loc` names the field",
-    503: "Temporal is unavailable",
+    503: "Temporal is unavailable, or the case's workflow did not answer in time",
 }
 
 
@@ -83,6 +83,20 @@ class UpdateRefused(Exception):
     def __init__(self, message: str, loc: tuple[str | int, ...] = ("body",)) -> None:
         super().__init__(message)
         self.loc = loc
+
+
+class UpdateUnanswered(Exception):
+    """The case's workflow did not answer a clerk's update in time (no worker polls, or it
+    is stuck): a 503. The request may still be taken once a worker answers, so the clerk
+    reads the case before sending it again (a repeat never acts twice: it is answered as
+    before, or refused as already done)."""
+
+    def __init__(self, case_no: str, seconds: float) -> None:
+        super().__init__(
+            f"case {case_no}: its workflow did not answer within {seconds:g} s (no worker "
+            "is running, or it is busy); the request may still be taken when it answers: "
+            "read the case before sending it again"
+        )
 
 
 class CaseNotFound(Exception):
@@ -132,6 +146,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UpdateRefused)
     async def _refused(_: Request, err: UpdateRefused) -> JSONResponse:
         return _answer(409, list(err.loc), str(err), "conflict")
+
+    @app.exception_handler(UpdateUnanswered)
+    async def _unanswered(_: Request, err: UpdateUnanswered) -> JSONResponse:
+        return _answer(503, ["path", "case_no"], str(err), "unavailable")
 
     @app.exception_handler(RPCError)
     async def _temporal_down(_: Request, err: RPCError) -> JSONResponse:

@@ -14,13 +14,14 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth.fence import STAFF, fence
 from api.deps import BlobStoreDep, CatalogDep, DatabaseDep, SettingsDep, TemporalClientDep
-from api.errors import CaseNotFound, FieldError, UpdateRefused, responses
+from api.errors import CaseNotFound, FieldError, UpdateRefused, UpdateUnanswered, responses
 from api.schemas import CaseCreate, CaseCreated, CollectionIn, HandoverIn, PaymentIn
 from api.services import case_intake
 from api.services.audit import AuditEntry, case_audit
@@ -41,6 +42,7 @@ from models.payloads import (
     PaymentResult,
 )
 from workflows.ids import (
+    CASE_ID_PREFIX,
     QUERY_PROGRESS,
     UPDATE_CHOOSE_COLLECTION,
     UPDATE_CONFIRM_PAYMENT,
@@ -231,12 +233,21 @@ async def run_update(
     arg: BaseModel,
     body: type[BaseModel],
     result: type[R],
+    *,
+    wait: float,
 ) -> R:
     """Run the update; a validator's refusal (wrong stage, already done, a repeat that
-    differs from the first) is a 409 and nothing changes in the case."""
+    differs from the first) is a 409 and nothing changes in the case. No answer within
+    `wait` seconds (UPDATE_ANSWER_SECONDS: no worker polls) is a 503, not a request that
+    hangs: the SDK would otherwise wait for a worker as long as the clerk does."""
     try:
-        answer: R = await handle.execute_update(update, arg, result_type=result)
+        answer: R = await asyncio.wait_for(
+            handle.execute_update(update, arg, result_type=result), wait
+        )
         return answer
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as err:
+        # The SDK answers its own cancellation by wait_for with the second.
+        raise UpdateUnanswered(handle.id.removeprefix(CASE_ID_PREFIX), wait) from err
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = getattr(cause, "message", None) or str(cause or err)
@@ -261,6 +272,7 @@ async def confirm_payment(
     body: PaymentIn,
     db: DatabaseDep,
     client: TemporalClientDep,
+    settings: SettingsDep,
     actor: Annotated[Actor, fence(Role.TAX, Role.REGISTRATION)],
 ) -> PaymentResult:
     """The bill's department confirms the payment: the tax bureau taxes (with their fees),
@@ -273,6 +285,7 @@ async def confirm_payment(
         PaymentInput(amount=body.amount, reference=body.reference, actor=actor),
         PaymentIn,
         PaymentResult,
+        wait=settings.UPDATE_ANSWER_SECONDS,
     )
     return result
 
@@ -283,6 +296,7 @@ async def choose_collection(
     body: CollectionIn,
     db: DatabaseDep,
     client: TemporalClientDep,
+    settings: SettingsDep,
     actor: Annotated[Actor, fence(Role.WINDOW, Role.INTAKE)],
 ) -> CollectionResult:
     """Enter the applicant's choice: window pickup, or EMS to the address given.
@@ -301,7 +315,10 @@ async def choose_collection(
             CollectionInput(method=body.method, address_id=address_id, actor=actor),
             CollectionIn,
             CollectionResult,
+            wait=settings.UPDATE_ANSWER_SECONDS,
         )
+    except UpdateUnanswered:
+        raise  # the case may still take the choice once it answers: it needs the address
     except BaseException:
         if address_id is not None:
             await asyncio.to_thread(discard_address, db, address_id)
@@ -315,6 +332,7 @@ async def record_handover(
     body: HandoverIn,
     db: DatabaseDep,
     client: TemporalClientDep,
+    settings: SettingsDep,
     actor: Annotated[Actor, fence(Role.WINDOW)],
 ) -> HandoverResult:
     """The window clerk (the token's holder) hands the certificate over."""
@@ -328,6 +346,7 @@ async def record_handover(
         HandoverInput(window=window, clerk=actor.staff_id, actor=actor),
         HandoverIn,
         HandoverResult,
+        wait=settings.UPDATE_ANSWER_SECONDS,
     )
     return result
 

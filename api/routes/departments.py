@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
 from api.auth.fence import fence
-from api.deps import CatalogDep, DatabaseDep, TemporalClientDep
+from api.deps import CatalogDep, DatabaseDep, SettingsDep, TemporalClientDep
 from api.errors import FieldError, responses
 from api.routes.cases import UPDATE_ANSWERS, CaseNo, case_handle, run_update
 from api.schemas import MaybeCleanText
@@ -91,6 +91,7 @@ async def claim(
     case_no: CaseNo,
     db: DatabaseDep,
     client: TemporalClientDep,
+    settings: SettingsDep,
     actor: Annotated[Actor, fence(*CLERKS, Role.SUPERVISOR)],
     body: ClaimIn | None = None,
 ) -> ClaimResult:
@@ -107,6 +108,7 @@ async def claim(
         ClaimInput(department=Department(department.value), actor=actor, assignee=assignee),
         ClaimIn,
         ClaimResult,
+        wait=settings.UPDATE_ANSWER_SECONDS,
     )
     return result
 
@@ -117,6 +119,7 @@ async def release(
     case_no: CaseNo,
     db: DatabaseDep,
     client: TemporalClientDep,
+    settings: SettingsDep,
     actor: Annotated[Actor, fence(*CLERKS, Role.SUPERVISOR)],
 ) -> ClaimResult:
     """Give the step back to the department's queue (its holder, or a supervisor)."""
@@ -127,6 +130,7 @@ async def release(
         ReleaseInput(department=Department(department.value), actor=actor),
         ClaimIn,
         ClaimResult,
+        wait=settings.UPDATE_ANSWER_SECONDS,
     )
     return result
 
@@ -142,6 +146,7 @@ async def decide(
     body: DecisionIn,
     db: DatabaseDep,
     client: TemporalClientDep,
+    settings: SettingsDep,
     actor: Annotated[Actor, fence(*CLERKS)],
 ) -> DecisionResult:
     """The holder of the step decides: approve, or refuse with the reason and legal basis;
@@ -167,6 +172,7 @@ async def decide(
         ),
         DecisionIn,
         DecisionResult,
+        wait=settings.UPDATE_ANSWER_SECONDS,
     )
     return result
 
@@ -202,6 +208,7 @@ async def request_supplement(
     body: SupplementIn,
     db: DatabaseDep,
     client: TemporalClientDep,
+    settings: SettingsDep,
     catalog: CatalogDep,
     actor: Annotated[Actor, fence(*CLERKS)],
 ) -> SupplementState:
@@ -222,6 +229,7 @@ async def request_supplement(
         SupplementRequest(department=Department(department.value), items=items, actor=actor),
         SupplementIn,
         SupplementState,
+        wait=settings.UPDATE_ANSWER_SECONDS,
     )
     return result
 

@@ -119,6 +119,7 @@ async def add_document(
             SupplementReceived(material=material, blob_key=ref.key, sha256=ref.sha256, actor=actor),
             DocumentForm,
             SupplementState,
+            wait=settings.UPDATE_ANSWER_SECONDS,
         )
     stored, created = await asyncio.to_thread(
         store_document, db, case, material, upload, ref.key, actor, supplement

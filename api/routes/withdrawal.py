@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.auth.fence import fence
-from api.deps import BlobStoreDep, DatabaseDep, TemporalClientDep
+from api.deps import BlobStoreDep, DatabaseDep, SettingsDep, TemporalClientDep
 from api.errors import FieldError, UpdateRefused, responses
 from api.routes.cases import UPDATE_ANSWERS, CaseNo, case_handle, run_update
 from api.schemas import CleanText
@@ -48,6 +48,7 @@ async def withdraw(
     body: WithdrawalIn,
     db: DatabaseDep,
     client: TemporalClientDep,
+    settings: SettingsDep,
     blobs: BlobStoreDep,
     actor: Annotated[Actor, fence(Role.INTAKE)],
 ) -> WithdrawalResult:
@@ -68,6 +69,7 @@ async def withdraw(
         WithdrawalInput(reason=body.reason, blob_key=scan.key, sha256=scan.sha256, actor=actor),
         WithdrawalIn,
         WithdrawalResult,
+        wait=settings.UPDATE_ANSWER_SECONDS,
     )
     if not result.withdrawn:
         raise UpdateRefused(f"withdrawal: the case ended as {result.stage} before it took effect")

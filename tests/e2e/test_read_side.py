@@ -13,9 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
 from models.actor import Role
+from models.audit import CaseEvent
 from models.database import Database
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
 from tests.e2e.walk import (
@@ -31,7 +33,11 @@ from tests.e2e.walk import (
 def hall(temporal_env: WorkflowEnvironment, demo_db: Database, tmp_path: Path) -> Hall:
     made = make_hall(temporal_env.client, demo_db, tmp_path)
     made.settings = made.settings.model_copy(
-        update={"MANUAL_DEPARTMENTS": "registration", "LIVE_QUERY_TIMEOUT_SECONDS": 0.5}
+        update={
+            "MANUAL_DEPARTMENTS": "registration",
+            "LIVE_QUERY_TIMEOUT_SECONDS": 0.5,
+            "UPDATE_ANSWER_SECONDS": 1.0,
+        }
     )
     return made
 
@@ -122,3 +128,40 @@ async def test_with_the_worker_stopped_the_case_and_the_queue_answer_from_the_da
         assert all(s["status"] in ("done", "skipped") for s in stored["steps"])
         queue = await api.get("/departments/registration/tasks", headers=registrar)
         assert case_no not in {t["case_no"] for t in queue.json()["tasks"]}
+
+
+async def test_with_the_worker_stopped_a_clerk_is_told_at_once_and_a_repeat_is_taken_once(
+    hall: Hall, api_url: str
+) -> None:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        async with _worker(hall):
+            docs = await upload_scans(api, CORE_MATERIALS)
+            created = await api.post("/cases", json=sale_body(docs))
+            case_no = created.json()["case_no"]
+            live = await wait_for_stage(api, case_no, {"awaiting_payment"})
+
+        payment = {"amount": live["tax_total"], "reference": "T-17"}
+        loop = asyncio.get_running_loop()
+        sent_at = loop.time()
+        unanswered = await api.post(f"/cases/{case_no}/payment", json=payment)
+        waited = loop.time() - sent_at
+        assert unanswered.status_code == 503, unanswered.text
+        assert "did not answer within 1 s" in unanswered.text
+        assert "read the case before sending it again" in unanswered.text
+        assert waited < 10  # told at once, not left hanging until a worker is back
+
+        async with _worker(hall):
+            again = await api.post(f"/cases/{case_no}/payment", json=payment)
+            assert again.status_code == 200, again.text
+            await wait_for_step(api, case_no, "registration")
+    with hall.db.session() as session:
+        confirmed = session.exec(
+            select(CaseEvent).where(
+                CaseEvent.case_no == case_no, CaseEvent.action == "payment_confirmed"
+            )
+        ).all()
+    assert len(confirmed) == 1
+    receipts = [
+        m for m in hall.sms.messages() if m["idempotency_key"].startswith(f"{case_no}:paid:")
+    ]
+    assert len(receipts) == 2  # buyer and seller, once each

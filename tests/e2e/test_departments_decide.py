@@ -24,6 +24,7 @@ from models.database import Database
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
 from tests.e2e.walk import (
     CORE_MATERIALS,
+    collect_at_the_window,
     sale_body,
     upload_scans,
     wait_for_stage,
@@ -182,12 +183,7 @@ async def test_housing_confirms_tax_adjusts_the_bill_and_the_payers_pay_the_adju
         )
         assert approved.status_code == 200, approved.text
         await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
-        assert (
-            await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
-        ).is_success
-        await wait_for_stage(api, case_no, {"awaiting_pickup"})
-        assert (await api.post(f"/cases/{case_no}/handover", json={})).is_success
-        done = await wait_for_stage(api, case_no, {"completed"})
+        done = await collect_at_the_window(api, case_no)
 
     await record_history(hall, case_no, "transfer_sale_housing_and_tax_by_hand")
     view = _view(hall, case_no)

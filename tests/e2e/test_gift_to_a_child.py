@@ -12,7 +12,13 @@ from temporalio.worker import Worker
 from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
 from models.register import Encumbrance, EncumbranceKind, Ownership
 from tests.conftest import Hall, staff_headers
-from tests.e2e.walk import sale_body, seized_body, upload_scans, wait_for_stage
+from tests.e2e.walk import (
+    collect_at_the_window,
+    sale_body,
+    seized_body,
+    upload_scans,
+    wait_for_stage,
+)
 from tests.replay.recording import record_history
 
 GIFT_MATERIALS = [
@@ -67,12 +73,7 @@ async def test_gift_to_a_child_bills_the_estimate_and_records_the_child(
         )
         assert paid.status_code == 200, paid.text
         await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
-        chosen = await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
-        assert chosen.status_code == 200, chosen.text
-        await wait_for_stage(api, case_no, {"awaiting_pickup"})
-        handed = await api.post(f"/cases/{case_no}/handover", json={})
-        assert handed.status_code == 200, handed.text
-        done = await wait_for_stage(api, case_no, {"completed"})
+        done = await collect_at_the_window(api, case_no)
     assert done["certificate_no"]
     await record_history(hall, case_no, "transfer_gratuitous_gift_window")
     told = [m["text"] for m in hall.sms.messages() if m["idempotency_key"].startswith(case_no)]

@@ -22,6 +22,7 @@ from models.database import Database
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
 from tests.e2e.walk import (
     CORE_MATERIALS,
+    collect_at_the_window,
     sale_body,
     upload_scans,
     wait_for_stage,
@@ -116,11 +117,7 @@ async def test_with_the_worker_stopped_the_case_and_the_queue_answer_from_the_da
             )
             assert approved.status_code == 200, approved.text
             await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
-            chosen = await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
-            assert chosen.is_success
-            await wait_for_stage(api, case_no, {"awaiting_pickup"})
-            assert (await api.post(f"/cases/{case_no}/handover", json={})).is_success
-            done = await wait_for_stage(api, case_no, {"completed"})
+            done = await collect_at_the_window(api, case_no)
 
         stored = await _stored(api, case_no)
         assert stored["stage"] == "completed"

@@ -25,6 +25,7 @@ from models.register import TitleHolder
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
 from tests.e2e.walk import (
     CORE_MATERIALS,
+    collect_at_the_window,
     sale_body,
     upload_scans,
     wait_for_stage,
@@ -115,12 +116,7 @@ async def test_the_registrar_claims_and_approves_then_the_case_records(
         )
         assert approved.status_code == 200, approved.text
         ready = await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
-        assert (
-            await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
-        ).is_success
-        await wait_for_stage(api, case_no, {"awaiting_pickup"})
-        assert (await api.post(f"/cases/{case_no}/handover", json={})).is_success
-        await wait_for_stage(api, case_no, {"completed"})
+        await collect_at_the_window(api, case_no)
     await record_history(hall, case_no, "transfer_sale_registrar_approves")
     assert ready["certificate_no"]
     assert _holders(hall) == [LI_SI]

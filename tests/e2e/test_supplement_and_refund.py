@@ -27,6 +27,7 @@ from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
 from tests.e2e.test_registrar_decides import REFUSAL
 from tests.e2e.walk import (
     CORE_MATERIALS,
+    collect_at_the_window,
     sale_body,
     upload_scans,
     wait_for_stage,
@@ -131,12 +132,7 @@ async def test_a_faulty_contract_is_returned_resupplied_at_the_window_and_the_ca
         listed = await api.get(f"/cases/{case_no}/documents", headers=registrar)
         assert listed.status_code == 200
         assert [d["material"] for d in listed.json()].count("sales_contract") == 2
-        assert (
-            await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
-        ).is_success
-        await wait_for_stage(api, case_no, {"awaiting_pickup"})
-        assert (await api.post(f"/cases/{case_no}/handover", json={})).is_success
-        await wait_for_stage(api, case_no, {"completed"})
+        await collect_at_the_window(api, case_no)
     told = [
         m["idempotency_key"]
         for m in hall.sms.messages()

@@ -18,7 +18,13 @@ from models.actor import Role
 from models.audit import CaseEvent
 from models.database import Database
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
-from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
+from tests.e2e.walk import (
+    CORE_MATERIALS,
+    collect_at_the_window,
+    sale_body,
+    upload_scans,
+    wait_for_stage,
+)
 from tests.replay.recording import record_history
 
 REASON = "买卖双方协商解除合同"
@@ -118,12 +124,7 @@ async def test_a_recorded_case_cannot_be_withdrawn(
             json={"reason": REASON, "signed_request": await _signed_request(api)},
         )
         assert refused.status_code == 409 and "recorded" in refused.text
-        assert (
-            await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
-        ).is_success
-        await wait_for_stage(api, case_no, {"awaiting_pickup"})
-        assert (await api.post(f"/cases/{case_no}/handover", json={})).is_success
-        await wait_for_stage(api, case_no, {"completed"})
+        await collect_at_the_window(api, case_no)
 
 
 async def test_two_withdrawals_sent_at_once_close_the_case_once(

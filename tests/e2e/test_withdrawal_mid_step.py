@@ -30,7 +30,14 @@ from models.database import Database
 from models.refund import Refund
 from models.register import TitleHolder
 from tests.conftest import Hall, make_hall, staff_headers
-from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage, wait_for_step
+from tests.e2e.walk import (
+    CORE_MATERIALS,
+    collect_at_the_window,
+    sale_body,
+    upload_scans,
+    wait_for_stage,
+    wait_for_step,
+)
 from tests.replay.recording import record_history
 
 REASON = "买方放弃购买"
@@ -220,11 +227,6 @@ async def test_a_withdrawal_overtaken_by_recording_is_refused_and_the_case_goes_
                 select(CaseEvent.action, CaseEvent.subject).where(CaseEvent.case_no == case_no)
             ).all()
         assert ("withdrawal_overtaken", "recorded") in audit
-        assert (
-            await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
-        ).is_success
-        await wait_for_stage(api, case_no, {"awaiting_pickup"})
-        assert (await api.post(f"/cases/{case_no}/handover", json={})).is_success
-        await wait_for_stage(api, case_no, {"completed"})
+        await collect_at_the_window(api, case_no)
     await record_history(hall, case_no, "transfer_sale_withdrawal_overtaken_by_recording")
     assert _holders(hall) == [LI_SI]

@@ -93,3 +93,14 @@ async def wait_for_step(
     raise AssertionError(
         f"case {case_no}: {step} never became {status}; last seen stage {last.get('stage')}"
     )
+
+
+async def collect_at_the_window(api: httpx.AsyncClient, case_no: str) -> dict[str, Any]:
+    """The applicant collects at the window: choice entered, certificate handed over; the
+    case as it stands once completed."""
+    chosen = await api.post(f"/cases/{case_no}/collection", json={"method": "window"})
+    assert chosen.status_code == 200, chosen.text
+    await wait_for_stage(api, case_no, {"awaiting_pickup"})
+    handed = await api.post(f"/cases/{case_no}/handover", json={})
+    assert handed.status_code == 200, handed.text
+    return await wait_for_stage(api, case_no, {"completed"})

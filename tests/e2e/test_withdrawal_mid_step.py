@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from devtools.demo_data import FLAT_SALE, LI_SI, ZHANG_SAN
 from models.audit import CaseEvent
 from models.database import Database
 from models.refund import Refund
-from models.register import TitleHolder
+from models.register import Encumbrance, EncumbranceKind, TitleHolder
 from tests.conftest import Hall, make_hall, staff_headers
 from tests.e2e.walk import (
     CORE_MATERIALS,
@@ -230,3 +231,44 @@ async def test_a_withdrawal_overtaken_by_recording_is_refused_and_the_case_goes_
         await collect_at_the_window(api, case_no)
     await record_history(hall, case_no, "transfer_sale_withdrawal_overtaken_by_recording")
     assert _holders(hall) == [LI_SI]
+
+
+async def test_a_withdrawal_overtaken_by_a_refusal_is_answered_with_the_refusal(
+    hall: Hall, gate: Gate, api_url: str, gated_worker: Worker
+) -> None:
+    async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
+        case_no = await _sale(api)
+        due = await wait_for_stage(api, case_no, {"awaiting_payment"})
+        with hall.db.session() as session:  # a court seizes the flat meanwhile
+            session.add(
+                Encumbrance(
+                    unit_number=FLAT_SALE,
+                    kind=EncumbranceKind.SEIZURE,
+                    holder="武汉市江汉区人民法院",
+                    reference="(2026)鄂0103执保0043号",
+                    registered_on=date(2026, 11, 28),
+                )
+            )
+            session.commit()
+        gate.hold("register_and_notify")
+        paid = await api.post(
+            f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "T-6"}
+        )
+        assert paid.status_code == 200, paid.text
+        await asyncio.wait_for(gate.reached.wait(), 30)
+        sent = await _withdrawal(api, case_no)
+        gate.opened.set()
+        answer = await sent
+        assert answer.status_code == 409, answer.text
+        assert "ended as refused before it took effect" in answer.text
+        ended = await wait_for_stage(api, case_no, {"refused"})
+        assert "(2026)鄂0103执保0043号" in ended["reason"]
+    await record_history(hall, case_no, "transfer_sale_withdrawal_overtaken_by_refusal")
+    with hall.db.session() as session:
+        audit = session.exec(
+            select(CaseEvent.action, CaseEvent.subject).where(CaseEvent.case_no == case_no)
+        ).all()
+        owed = session.exec(select(Refund).where(Refund.case_no == case_no)).all()
+    assert ("withdrawal_overtaken", "refused") in audit
+    assert sum((r.amount for r in owed), Decimal(0)) == Decimal(str(due["tax_total"]))
+    assert _holders(hall) == [ZHANG_SAN]

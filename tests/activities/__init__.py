@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.archive import ArchiveActivities
+from activities.case_steps import CaseStepActivities
 from activities.delivery import DeliveryActivities
 from activities.handoffs import push
 from activities.housing import HousingActivities
@@ -53,6 +54,19 @@ class Desk:
     notify: NotifyActivities
     delivery: DeliveryActivities
     archive: ArchiveActivities
+
+    def steps(self) -> CaseStepActivities:
+        """The lean flows' one-activity-per-step wrappers over this desk's activities."""
+        return CaseStepActivities(
+            self.db,
+            self.notify.outbox,
+            self.intake,
+            self.housing,
+            self.tax,
+            self.registry,
+            self.delivery,
+            self.archive,
+        )
 
 
 def make_desk(

@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
-from activities.case_steps import CaseStepActivities
 from integrations.sms import LocalOutboxSmsGateway
 from models.archive import Case, SmsMessage
 from models.database import Database
@@ -33,19 +32,6 @@ class FlakyGateway:
         return self.inner.send(phone=phone, text=text, idempotency_key=idempotency_key)
 
 
-def steps_of(desk: Desk) -> CaseStepActivities:
-    return CaseStepActivities(
-        desk.db,
-        desk.notify.outbox,
-        desk.intake,
-        desk.housing,
-        desk.tax,
-        desk.registry,
-        desk.delivery,
-        desk.archive,
-    )
-
-
 @pytest.fixture
 def desk(demo_db: Database, tmp_path: Path) -> Desk:
     return make_desk(demo_db, tmp_path)
@@ -62,7 +48,7 @@ def test_intake_is_retried_after_a_failed_send_and_texts_each_party_once(
     plain = make_desk(demo_db, tmp_path)
     flaky = FlakyGateway(plain.sms, failures=1)
     desk = make_desk(demo_db, tmp_path, sms=flaky)
-    steps = steps_of(desk)
+    steps = desk.steps()
     case = store_case(desk)
     accepted = SmsInput(
         case_no=case.case_no, step="accepted", template="accepted", params={"due": "12-04"}
@@ -87,7 +73,7 @@ def test_intake_is_retried_after_a_failed_send_and_texts_each_party_once(
 def test_the_bill_tells_each_payer_their_own_share_once(
     desk: Desk, env: ActivityEnvironment
 ) -> None:
-    steps = steps_of(desk)
+    steps = desk.steps()
     case = store_case(desk)
     bill = env.run(steps.assess_and_bill, BillNotice(case_no=case.case_no, due="2026-12-14"))
     env.run(steps.assess_and_bill, BillNotice(case_no=case.case_no, due="2026-12-14"))
@@ -107,7 +93,7 @@ def test_the_bill_tells_each_payer_their_own_share_once(
 def test_closing_a_refused_case_tells_the_parties_why_once(
     desk: Desk, env: ActivityEnvironment
 ) -> None:
-    steps = steps_of(desk)
+    steps = desk.steps()
     case = store_case(desk)
     told = SmsInput(
         case_no=case.case_no, step="refused", template="refused", params={"reason": "查封"}

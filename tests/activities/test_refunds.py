@@ -17,7 +17,6 @@ import pytest
 from sqlmodel import col, select
 from temporalio.testing import ActivityEnvironment
 
-from activities.case_steps import CaseStepActivities
 from activities.refunds import RefundDue, record_refunds_due
 from domain.tax import Payer
 from models.archive import Case, SmsMessage
@@ -35,19 +34,6 @@ COLLECTION_LAW = "《中华人民共和国税收征收管理法》第五十一�
 FEE = "《不动产登记收费标准》（发改价格规〔2016〕2559号）"
 PAID_AT = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 REASON = "不动产已被查封 the unit is seized"
-
-
-def steps_of(desk: Desk) -> CaseStepActivities:
-    return CaseStepActivities(
-        desk.db,
-        desk.notify.outbox,
-        desk.intake,
-        desk.housing,
-        desk.tax,
-        desk.registry,
-        desk.delivery,
-        desk.archive,
-    )
 
 
 def assessed_case(desk: Desk) -> Case:
@@ -95,7 +81,7 @@ def close(
         close=CloseCaseInput(case_no=case.case_no, outcome=outcome, reason=reason),
         sms=told if outcome is Stage.REFUSED else [],
     )
-    result: list[RefundDue] = ActivityEnvironment().run(steps_of(desk).close_and_notify, notice)
+    result: list[RefundDue] = ActivityEnvironment().run(desk.steps().close_and_notify, notice)
     return result
 
 

@@ -13,7 +13,11 @@ from temporalio.worker import Worker
 
 from models.collection import DeliveryAddress
 from tests.conftest import Hall, staff_headers
-from tests.e2e.walk import CORE_MATERIALS, sale_body, upload_scans, wait_for_stage
+from tests.e2e.walk import (
+    file_sale,
+    pay_the_bill,
+    wait_for_stage,
+)
 
 EMS = {
     "method": "ems",
@@ -28,14 +32,8 @@ async def test_two_choices_at_once_one_is_carried_out_and_the_other_told(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
-        docs = await upload_scans(api, CORE_MATERIALS)
-        created = await api.post("/cases", json=sale_body(docs))
-        case_no = created.json()["case_no"]
-        due = await wait_for_stage(api, case_no, {"awaiting_payment"})
-        paid = await api.post(
-            f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "T-21"}
-        )
-        assert paid.status_code == 200, paid.text
+        case_no = await file_sale(api)
+        await pay_the_bill(api, case_no, "T-21")
         await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
         window, ems = await asyncio.gather(
             api.post(f"/cases/{case_no}/collection", json={"method": "window"}),
@@ -57,14 +55,8 @@ async def test_two_addresses_at_once_one_is_shipped_to_and_the_other_discarded(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
-        docs = await upload_scans(api, CORE_MATERIALS)
-        created = await api.post("/cases", json=sale_body(docs))
-        case_no = created.json()["case_no"]
-        due = await wait_for_stage(api, case_no, {"awaiting_payment"})
-        paid = await api.post(
-            f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "T-22"}
-        )
-        assert paid.status_code == 200, paid.text
+        case_no = await file_sale(api)
+        await pay_the_bill(api, case_no, "T-22")
         await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
         answers = await asyncio.gather(
             api.post(f"/cases/{case_no}/collection", json=EMS),

@@ -19,10 +19,9 @@ from models.audit import CaseEvent
 from models.database import Database
 from tests.conftest import Hall, clerk_headers, make_hall, staff_headers
 from tests.e2e.walk import (
-    CORE_MATERIALS,
     collect_at_the_window,
-    sale_body,
-    upload_scans,
+    file_sale,
+    pay_the_bill,
     wait_for_stage,
 )
 from tests.replay.recording import record_history
@@ -42,13 +41,6 @@ async def _signed_request(api: httpx.AsyncClient) -> dict[str, str]:
     return {"key": stored.json()["key"], "sha256": stored.json()["sha256"]}
 
 
-async def _sale(api: httpx.AsyncClient) -> str:
-    docs = await upload_scans(api, CORE_MATERIALS)
-    created = await api.post("/cases", json=sale_body(docs))
-    assert created.status_code == 201, created.text
-    return str(created.json()["case_no"])
-
-
 def _told(hall: Hall, case_no: str, step: str) -> list[dict[str, Any]]:
     return [m for m in hall.sms.messages() if m["idempotency_key"].startswith(f"{case_no}:{step}:")]
 
@@ -57,7 +49,7 @@ async def test_a_case_withdrawn_before_recording_frees_the_flat_for_a_new_case(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
-        case_no = await _sale(api)
+        case_no = await file_sale(api)
         await wait_for_stage(api, case_no, {"awaiting_payment"})
         signed = await _signed_request(api)
 
@@ -87,7 +79,7 @@ async def test_a_case_withdrawn_before_recording_frees_the_flat_for_a_new_case(
         assert again.status_code == 409
 
         # The flat is free again: a new case on it is accepted.
-        second = await _sale(api)
+        second = await file_sale(api)
         await wait_for_stage(api, second, {"awaiting_payment"})
         audit = await api.get(
             f"/cases/{case_no}/audit",
@@ -112,12 +104,8 @@ async def test_a_recorded_case_cannot_be_withdrawn(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
-        case_no = await _sale(api)
-        due = await wait_for_stage(api, case_no, {"awaiting_payment"})
-        paid = await api.post(
-            f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "T-3"}
-        )
-        assert paid.status_code == 200, paid.text
+        case_no = await file_sale(api)
+        await pay_the_bill(api, case_no, "T-3")
         await wait_for_stage(api, case_no, {"awaiting_collection_choice"})
         refused = await api.post(
             f"/cases/{case_no}/withdrawal",
@@ -131,7 +119,7 @@ async def test_two_withdrawals_sent_at_once_close_the_case_once(
     hall: Hall, running_worker: Worker, api_url: str
 ) -> None:
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
-        case_no = await _sale(api)
+        case_no = await file_sale(api)
         await wait_for_stage(api, case_no, {"awaiting_payment"})
         signed = await _signed_request(api)
         body = {"reason": REASON, "signed_request": signed}

@@ -32,10 +32,9 @@ from models.refund import Refund
 from models.register import Encumbrance, EncumbranceKind, TitleHolder
 from tests.conftest import Hall, make_hall, staff_headers
 from tests.e2e.walk import (
-    CORE_MATERIALS,
     collect_at_the_window,
-    sale_body,
-    upload_scans,
+    file_sale,
+    pay_the_bill,
     wait_for_stage,
     wait_for_step,
 )
@@ -104,13 +103,6 @@ async def gated_worker(hall: Hall, gate: Gate) -> AsyncIterator[Worker]:
                 gate.opened.set()  # a failed test leaves no activity held
 
 
-async def _sale(api: httpx.AsyncClient) -> str:
-    docs = await upload_scans(api, CORE_MATERIALS)
-    created = await api.post("/cases", json=sale_body(docs))
-    assert created.status_code == 201, created.text
-    return str(created.json()["case_no"])
-
-
 async def _withdrawal(api: httpx.AsyncClient, case_no: str) -> asyncio.Task[httpx.Response]:
     """Send the withdrawal and check it is still unanswered while the step is held."""
     scan = b"%PDF-1.4 signed request to withdraw\n" * 20
@@ -148,7 +140,7 @@ async def test_a_withdrawal_during_the_assessment_waits_for_the_bill_then_closes
 ) -> None:
     gate.hold("assess_and_bill")
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
-        case_no = await _sale(api)
+        case_no = await file_sale(api)
         await asyncio.wait_for(gate.reached.wait(), 30)
         sent = await _withdrawal(api, case_no)
         gate.opened.set()
@@ -169,7 +161,7 @@ async def test_a_withdrawal_during_the_assessment_waits_for_the_bill_then_closes
         with hall.db.session() as session:
             assert not session.exec(select(Refund).where(Refund.case_no == case_no)).all()
         assert _holders(hall) == [ZHANG_SAN]
-        second = await _sale(api)
+        second = await file_sale(api)
         await wait_for_stage(api, second, {"awaiting_payment"})
     await record_history(hall, case_no, "transfer_sale_withdrawn_during_assessment")
 
@@ -181,7 +173,7 @@ async def test_a_withdrawal_while_the_payment_is_recorded_waits_and_owes_the_pay
     hall: Hall, gate: Gate, api_url: str, gated_worker: Worker
 ) -> None:
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
-        case_no = await _sale(api)
+        case_no = await file_sale(api)
         due = await wait_for_stage(api, case_no, {"awaiting_payment"})
         gate.hold("record_payment_and_notify")
         paying = asyncio.ensure_future(
@@ -207,13 +199,9 @@ async def test_a_withdrawal_overtaken_by_recording_is_refused_and_the_case_goes_
     hall: Hall, gate: Gate, api_url: str, gated_worker: Worker
 ) -> None:
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
-        case_no = await _sale(api)
-        due = await wait_for_stage(api, case_no, {"awaiting_payment"})
-        gate.hold("register_and_notify")
-        paid = await api.post(
-            f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": "T-8"}
-        )
-        assert paid.status_code == 200, paid.text
+        gate.hold("register_and_notify")  # reached only once the bill is paid
+        case_no = await file_sale(api)
+        await pay_the_bill(api, case_no, "T-8")
         await asyncio.wait_for(gate.reached.wait(), 30)
         sent = await _withdrawal(api, case_no)
         gate.opened.set()
@@ -237,7 +225,7 @@ async def test_a_withdrawal_overtaken_by_a_refusal_is_answered_with_the_refusal(
     hall: Hall, gate: Gate, api_url: str, gated_worker: Worker
 ) -> None:
     async with httpx.AsyncClient(base_url=api_url, headers=staff_headers(), timeout=30) as api:
-        case_no = await _sale(api)
+        case_no = await file_sale(api)
         due = await wait_for_stage(api, case_no, {"awaiting_payment"})
         with hall.db.session() as session:  # a court seizes the flat meanwhile
             session.add(

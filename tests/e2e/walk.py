@@ -104,3 +104,21 @@ async def collect_at_the_window(api: httpx.AsyncClient, case_no: str) -> dict[st
     handed = await api.post(f"/cases/{case_no}/handover", json={})
     assert handed.status_code == 200, handed.text
     return await wait_for_stage(api, case_no, {"completed"})
+
+
+async def file_sale(api: httpx.AsyncClient) -> str:
+    """File the demo flat's sale with the core papers scanned; its case number."""
+    docs = await upload_scans(api, CORE_MATERIALS)
+    created = await api.post("/cases", json=sale_body(docs))
+    assert created.status_code == 201, created.text
+    return str(created.json()["case_no"])
+
+
+async def pay_the_bill(api: httpx.AsyncClient, case_no: str, reference: str) -> dict[str, Any]:
+    """Wait for the bill, then confirm its total as paid; the case as it stood billed."""
+    due = await wait_for_stage(api, case_no, {"awaiting_payment"})
+    paid = await api.post(
+        f"/cases/{case_no}/payment", json={"amount": due["tax_total"], "reference": reference}
+    )
+    assert paid.status_code == 200, paid.text
+    return due
